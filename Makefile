@@ -1,0 +1,113 @@
+# Makefile - one non-recursive build for latticectl, its agent, tests and fuzzers.
+#
+#   make                 build into build/ (O=DIR to change)
+#   make SANITIZE=address,undefined O=build/asan
+#   make check           the whole test suite (normal + sanitizer + fuzz smoke)
+#   make bench           benchmarks (bench/)
+#   make install PREFIX=/usr/local DESTDIR=
+
+O ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+LIBEXECDIR = $(PREFIX)/lib/latticectl
+MANDIR = $(PREFIX)/share/man
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+VERSION := $(shell cat VERSION)
+
+# Every library through pkg-config; a missing one stops the build here.
+PKGS = libcjson
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+ifeq ($(PKG_LIBS),)
+$(error pkg-config cannot find $(PKGS): run scripts/install-deps.sh)
+endif
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat-security
+OPT ?= -O2 -g
+BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+	-DLC_VERSION='"$(VERSION)"' -Icommon -Icli $(WARN) $(OPT) -MMD -MP
+ifneq ($(SANITIZE),)
+BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+SAN_LDFLAGS = -fsanitize=$(SANITIZE)
+endif
+ALL_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_LDFLAGS) $(LDFLAGS)
+
+COMMON_SRCS := $(sort $(wildcard common/*.c))
+CLI_SRCS := $(sort $(filter-out cli/main.c,$(wildcard cli/*.c)))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(O)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(O)/%.o)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/%)
+TOOL_BINS := $(TOOL_SRCS:%.c=$(O)/%)
+
+LIBCOMMON = $(O)/libcommon.a
+LIBCLI = $(O)/libcli.a
+LATTICECTL = $(O)/latticectl
+
+all: $(LATTICECTL) $(UNIT_BINS) $(TOOL_BINS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBCOMMON): $(COMMON_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBCLI): $(CLI_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LATTICECTL): $(O)/cli/main.o $(LIBCLI) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/tests/unit/unit.o $(LIBCLI) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# Tests of common/ alone link only libcommon, so they build while cli/ is in flux.
+$(O)/tests/unit/test_toml: $(O)/tests/unit/test_toml.o $(O)/tests/unit/unit.o $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(O)/tests/tools/%: $(O)/tests/tools/%.o $(LIBCLI) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# The libFuzzer target: clang only, its own directory.
+FUZZ_O = $(O)/fuzz
+FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Icommon \
+	-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz: $(FUZZ_O)/fuzz_toml
+$(FUZZ_O)/fuzz_toml: tests/fuzz/fuzz_toml.c common/toml.c common/err.c common/toml.h common/err.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_toml.c common/toml.c common/err.c
+
+check: all
+	tests/run.sh
+
+bench: all
+	bench/run.sh
+
+install: $(LATTICECTL)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(LATTICECTL) $(DESTDIR)$(BINDIR)/latticectl
+	install -m 0644 man/latticectl.1 $(DESTDIR)$(MANDIR)/man1/latticectl.1
+	install -m 0644 man/lattice.toml.5 $(DESTDIR)$(MANDIR)/man5/lattice.toml.5
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/latticectl $(DESTDIR)$(MANDIR)/man1/latticectl.1 \
+		$(DESTDIR)$(MANDIR)/man5/lattice.toml.5
+
+clean:
+	rm -rf build
+
+.PHONY: all check bench fuzz install uninstall clean
+.SECONDARY:
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

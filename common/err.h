@@ -1,0 +1,52 @@
+/* err.h - the error object every fallible function fills in for its caller. */
+#ifndef LC_ERR_H
+#define LC_ERR_H
+
+#include <stddef.h>
+
+/*
+ * Functions return 0 on success and -1 (or a named negative code) on
+ * failure, and describe the failure in a caller-owned struct lc_err.
+ * One object per task: hosts run in parallel, so there is no global.
+ *
+ * msg is one lowercase line, failure first ("cannot open 'x': ...").
+ * hint, when set, says what to do about it.  line/col are 1-based
+ * positions in a source text (0 when not applicable).
+ */
+#define LC_ERR_MSG_MAX 512
+#define LC_ERR_HINT_MAX 256
+
+/* Named failure codes callers branch on; everything else is -1. */
+enum {
+	LC_ERR_FAIL = -1,
+	LC_ERR_NOTFOUND = -2,
+	LC_ERR_TOOBIG = -3,
+	LC_ERR_NOMEM = -4,
+};
+
+struct lc_err {
+	int code;
+	unsigned line, col;
+	char msg[LC_ERR_MSG_MAX];
+	char hint[LC_ERR_HINT_MAX];
+};
+
+void lc_err_clear(struct lc_err *e);
+
+/* Set msg (printf-style), clear hint and position; returns e->code (-1). */
+int lc_err_set(struct lc_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* As lc_err_set with a named code; returns code. */
+int lc_err_setc(struct lc_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Set msg at a source position; returns -1. */
+int lc_err_at(struct lc_err *e, unsigned line, unsigned col, const char *fmt,
+	      ...) __attribute__((format(printf, 4, 5)));
+/* Set the hint of an error already set (printf-style). */
+void lc_err_hint(struct lc_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prefix msg with context once, at a boundary: "<ctx>: <msg>". */
+void lc_err_prefix(struct lc_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,72 @@
+/* fileio.c - bounded whole-file reads. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "banned.h"
+
+int lc_read_file(struct lc_buf *out, const char *path, size_t max,
+		 struct lc_err *err)
+{
+	struct stat st;
+	int fd, rc = -1;
+	ssize_t n;
+
+	lc_buf_reset(out);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		int code = errno == ENOENT ? LC_ERR_NOTFOUND : LC_ERR_FAIL;
+		return lc_err_setc(err, code, "cannot open '%s': %s", path,
+				   strerror(errno));
+	}
+	if (fstat(fd, &st) < 0) {
+		lc_err_set(err, "cannot stat '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		lc_err_set(err, "cannot read '%s': is a directory", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		lc_err_set(err, "cannot read '%s': not a regular file", path);
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		rc = lc_err_setc(err, LC_ERR_TOOBIG,
+				 "cannot read '%s': %lld bytes is over the limit of %zu",
+				 path, (long long)st.st_size, max);
+		goto out;
+	}
+	for (;;) {
+		/* Read one past the limit so a file that grew is still caught. */
+		if (out->len > max) {
+			rc = lc_err_setc(err, LC_ERR_TOOBIG,
+					 "cannot read '%s': over the limit of %zu bytes",
+					 path, max);
+			goto out;
+		}
+		if (lc_buf_grow(out, 65536)) {
+			lc_err_set(err, "cannot read '%s': out of memory", path);
+			goto out;
+		}
+		n = read(fd, out->ptr + out->len, 65536);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			lc_err_set(err, "cannot read '%s': %s", path,
+				   strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}

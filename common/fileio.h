@@ -1,0 +1,19 @@
+/* fileio.h - bounded whole-file reads with clear errors. */
+#ifndef LC_FILEIO_H
+#define LC_FILEIO_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+/*
+ * Read the regular file at path into out (reset first), refusing
+ * directories, devices and FIFOs, and anything larger than max bytes
+ * (LC_ERR_TOOBIG).  A missing file is LC_ERR_NOTFOUND.  The message
+ * names the path.
+ */
+int lc_read_file(struct lc_buf *out, const char *path, size_t max,
+		 struct lc_err *err);
+
+#endif

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install the Debian 12 packages latticectl builds, tests and runs with; idempotent.
+set -eu
+
+# Build and link: one -dev package per library latticectl uses.
+BUILD_PKGS="build-essential pkg-config
+libssh-dev libsodium-dev libssl-dev libgit2-dev libcjson-dev libcurl4-openssl-dev"
+# Tests: clang for the libFuzzer target, mandoc for man page lint, sshd for test hosts.
+TEST_PKGS="clang libclang-rt-14-dev mandoc man-db openssh-server openssh-client
+util-linux iproute2 procps git ca-certificates jq time"
+
+want=""
+for p in $BUILD_PKGS $TEST_PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		want="$want $p"
+done
+[ -z "$want" ] && { echo "install-deps: all packages present"; exit 0; }
+
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+echo "install-deps: installing:$want"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $want

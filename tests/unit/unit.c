@@ -1,0 +1,47 @@
+/* unit.c - the unit harness: counting checks and finding the shared vectors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+int unit_passed, unit_failed;
+
+int unit_check(int ok, const char *expr, const char *file, int line)
+{
+	if (ok) {
+		unit_passed++;
+		return 1;
+	}
+	unit_failed++;
+	fprintf(stderr, "FAIL %s:%d: %s\n", file, line, expr);
+	return 0;
+}
+
+const char *unit_vectors_dir(void)
+{
+	static char buf[4096];
+	const char *env = getenv("LC_VECTORS");
+	struct stat st;
+
+	if (env && *env)
+		return stat(env, &st) == 0 && S_ISDIR(st.st_mode) ? env : NULL;
+	/* Tests run from the repository root; shared/ sits beside it. */
+	snprintf(buf, sizeof(buf), "../shared/vectors");
+	if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+		return buf;
+	return NULL;
+}
+
+void unit_skip(const char *what)
+{
+	printf("skip: %s\n", what);
+}
+
+int main(int argc, char **argv)
+{
+	unit_main(argc, argv);
+	printf("%d passed, %d failed\n", unit_passed, unit_failed);
+	return unit_failed ? 1 : 0;
+}

@@ -1,0 +1,28 @@
+/* unit.h - a tiny unit test harness: CHECK() records, main() reports "N passed, N failed". */
+#ifndef LC_UNIT_H
+#define LC_UNIT_H
+
+#include <stdio.h>
+
+extern int unit_passed, unit_failed;
+
+/* Record one check; print the failing expression with its location. */
+#define CHECK(cond) unit_check(!!(cond), #cond, __FILE__, __LINE__)
+#define CHECKF(cond, ...)                                                  \
+	do {                                                                   \
+		if (!unit_check(!!(cond), #cond, __FILE__, __LINE__))          \
+			fprintf(stderr, "    " __VA_ARGS__), fputc('\n', stderr);  \
+	} while (0)
+
+int unit_check(int ok, const char *expr, const char *file, int line);
+
+/* Where ../shared/vectors lives (LC_VECTORS env, else ../shared/vectors
+ * relative to the repository), or NULL when absent: suites then skip. */
+const char *unit_vectors_dir(void);
+/* Print "skip: <why>" once for a suite that cannot run here. */
+void unit_skip(const char *what);
+
+/* Each test program defines this; unit.c's main() calls it. */
+void unit_main(int argc, char **argv);
+
+#endif
