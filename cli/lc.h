@@ -1,0 +1,39 @@
+/* lc.h - the CLI's shared context, exit statuses and command entry points. */
+#ifndef LC_LC_H
+#define LC_LC_H
+
+#include <stdio.h>
+
+/*
+ * Exit statuses: mapped here, once, and documented in latticectl(1).
+ * Scripts depend on them; never renumber.
+ */
+enum lc_exit {
+	LC_EXIT_OK = 0,       /* success */
+	LC_EXIT_FAIL = 1,     /* the operation failed (see the message) */
+	LC_EXIT_USAGE = 2,    /* bad command line */
+	LC_EXIT_MANIFEST = 3, /* the manifest is invalid or cannot be read */
+};
+
+struct lc_manifest;
+
+/* Global options and what the dispatcher set up for the verb. */
+struct lc_ctx {
+	const char *manifest_path; /* -m; default "lattice.toml" */
+	int json;                  /* --json */
+	int quiet;                 /* -q */
+	int verbose;               /* -v, repeatable */
+	int color;                 /* on a TTY unless NO_COLOR is set */
+	struct lc_manifest *manifest; /* loaded when the verb needs it */
+};
+
+/* One verb, one file: cli/cmd_<verb>.c.  Returns an enum lc_exit. */
+int cmd_validate(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_version(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_help(int argc, char **argv, struct lc_ctx *ctx);
+
+/* From main.c: print a command's usage (or the overview when name is NULL);
+ * returns -1 for an unknown command. */
+int lc_usage(FILE *f, const char *name);
+
+#endif
