@@ -1,0 +1,6 @@
+#!/bin/sh
+# run.sh - every benchmark (`make bench`); prints the figures, asserts nothing.
+set -eu
+cd "$(dirname "$0")/.."
+echo "== TOML parser: 5 MB generated document"
+bench/toml.sh

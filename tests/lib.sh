@@ -1,0 +1,67 @@
+# lib.sh - the end-to-end test harness, sourced by every tests/tNNNN-*.sh.
+#
+#   test_expect_success 'what it checks' 'shell commands'
+#   test_done
+#
+# Each test runs in a subshell inside a scratch directory ($TRASH) that is
+# removed at the end.  A script ends with "N passed, N failed".
+# LC_BUILD selects the build to test (build, build/asan); LATTICECTL is
+# the binary under test.
+
+set -u
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+LC_BUILD=${LC_BUILD:-build}
+case $LC_BUILD in /*) ;; *) LC_BUILD=$REPO/$LC_BUILD ;; esac
+LATTICECTL=$LC_BUILD/latticectl
+TEST_DATA=$REPO/tests/data
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/lc-test.XXXXXX")
+export REPO LC_BUILD LATTICECTL TEST_DATA TRASH
+# Sanitizer builds: fail hard and quietly on the first report.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export NO_COLOR=1
+
+test_count=0
+test_failed=0
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	if (cd "$TRASH" && eval "$2") >"$TRASH/.out" 2>&1; then
+		echo "ok $test_count - $1"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$TRASH/.out"
+	fi
+}
+
+# The same, for a check expected to fail: the commands must exit non-zero.
+test_expect_failure() {
+	test_expect_success "$1" "! ( $2 )"
+}
+
+# Compare two files, showing the difference when they differ.
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# Run latticectl, keep stdout/stderr in out/err, and check the exit status.
+lc_run() {
+	want=$1
+	shift
+	"$LATTICECTL" "$@" >out 2>err
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "latticectl $* exited $got, expected $want"
+		echo "--- stdout"; cat out; echo "--- stderr"; cat err
+		return 1
+	fi
+	# A sanitizer report must never pass unnoticed.
+	! grep -q -e 'Sanitizer' -e 'runtime error' err
+}
+
+test_done() {
+	rm -rf "$TRASH"
+	echo "$((test_count - test_failed)) passed, $test_failed failed"
+	[ "$test_failed" -eq 0 ]
+}

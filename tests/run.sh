@@ -1,0 +1,96 @@
+#!/bin/sh
+# run.sh - the whole test suite: builds (normal and sanitizer), unit tests,
+# end-to-end tests, the fuzz smoke run and the man page lint.  Ends with
+# "N passed, N failed".
+#
+# Environment: LC_FUZZ_SECONDS (default 60), LC_SKIP_ASAN=1, LC_SKIP_FUZZ=1.
+set -u
+cd "$(dirname "$0")/.."
+JOBS=$(nproc 2>/dev/null || echo 2)
+LOG=build/test-logs
+total_pass=0
+total_fail=0
+failed_suites=""
+
+mkdir -p "$LOG"
+
+# Run one suite, echo its output to a log, and add its closing counts.
+suite() {
+	name=$1
+	shift
+	log="$LOG/$(echo "$name" | tr '/ ' '__').log"
+	"$@" >"$log" 2>&1
+	rc=$?
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+	p=${p:-0}
+	f=${f:-0}
+	# A suite that crashed or exited non-zero with no failure counted
+	# still counts as one failure.
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	grep -E '^(skip|toml-test|fuzz):' "$log" | sed "s|^|  $name: |"
+	if [ "$f" -ne 0 ]; then
+		failed_suites="$failed_suites $name"
+		echo "FAIL $name ($p passed, $f failed; log: $log)"
+		grep -E '^(not ok|FAIL|#)' "$log" | head -n 60
+		[ -n "$line" ] || tail -n 30 "$log"
+	else
+		echo "ok   $name ($p passed)"
+	fi
+}
+
+build() {
+	echo "== build $*"
+	if ! make -j"$JOBS" "$@" >"$LOG/build.log" 2>&1; then
+		tail -n 40 "$LOG/build.log"
+		return 1
+	fi
+}
+
+run_build() {
+	dir=$1
+	for t in "$dir"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		case $t in *.o|*.d) continue ;; esac
+		suite "$dir/unit/$(basename "$t")" "$t"
+	done
+	for t in tests/t[0-9]*.sh; do
+		suite "$dir/$(basename "$t" .sh)" env LC_BUILD="$dir" sh "$t"
+	done
+}
+
+if build all; then
+	run_build build
+else
+	total_fail=$((total_fail + 1))
+	failed_suites="$failed_suites build"
+fi
+
+if [ "${LC_SKIP_ASAN:-0}" != 1 ]; then
+	if build O=build/asan SANITIZE=address,undefined OPT="-O1 -g" all; then
+		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			run_build build/asan
+	else
+		total_fail=$((total_fail + 1))
+		failed_suites="$failed_suites build/asan"
+	fi
+fi
+
+if [ "${LC_SKIP_FUZZ:-0}" != 1 ]; then
+	if build fuzz; then
+		suite fuzz/toml tests/fuzz/smoke.sh "${LC_FUZZ_SECONDS:-60}"
+	else
+		total_fail=$((total_fail + 1))
+		failed_suites="$failed_suites fuzz-build"
+	fi
+fi
+
+[ -z "$failed_suites" ] || echo "failed:$failed_suites"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
