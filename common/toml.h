@@ -104,7 +104,7 @@ const struct lc_toml_table *lc_toml_root(const struct lc_toml_doc *doc);
 const struct lc_toml_kv *lc_toml_get(const struct lc_toml_table *t,
 				     const char *key);
 
-/* "string", "integer", "float", "boolean", "datetime", "datetime-local",
+/* "string", "integer", "float", "bool", "datetime", "datetime-local",
  * "date-local", "time-local", "array", "table" (the toml-test names). */
 const char *lc_toml_type_name(enum lc_toml_type type);
 
