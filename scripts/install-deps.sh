@@ -4,7 +4,8 @@ set -eu
 
 # Build and link: one -dev package per library latticectl uses.
 BUILD_PKGS="build-essential pkg-config
-libssh-dev libsodium-dev libssl-dev libgit2-dev libcjson-dev libcurl4-openssl-dev"
+libssh-dev libsodium-dev libssl-dev libgit2-dev libcjson-dev libcurl4-openssl-dev
+libicu-dev"
 # Tests: clang for the libFuzzer target, mandoc for man page lint, sshd for test hosts.
 TEST_PKGS="clang libclang-rt-14-dev mandoc man-db openssh-server openssh-client
 util-linux iproute2 procps git ca-certificates jq time"
