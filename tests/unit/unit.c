@@ -4,6 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "fileio.h"
 #include "unit.h"
 
 int unit_passed, unit_failed;
@@ -37,6 +41,30 @@ const char *unit_vectors_dir(void)
 void unit_skip(const char *what)
 {
 	printf("skip: %s\n", what);
+}
+
+cJSON *unit_load_json(const char *dir, const char *rel)
+{
+	struct lc_buf b;
+	struct lc_err err;
+	char path[4096];
+	cJSON *j = NULL;
+
+	lc_buf_init(&b, LC_BUF_NOMAX);
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if (lc_read_file(&b, path, 64u << 20, &err))
+		unit_check(0, err.msg, __FILE__, __LINE__);
+	else if (!(j = cJSON_Parse(b.ptr)))
+		unit_check(0, "not JSON", path, 0);
+	lc_buf_release(&b);
+	return j;
+}
+
+const char *unit_jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
 int main(int argc, char **argv)

@@ -22,6 +22,13 @@ const char *unit_vectors_dir(void);
 /* Print "skip: <why>" once for a suite that cannot run here. */
 void unit_skip(const char *what);
 
+/* Parse the JSON file dir/rel (a failed CHECK and NULL when it cannot be
+ * read or parsed); free with cJSON_Delete. */
+struct cJSON;
+struct cJSON *unit_load_json(const char *dir, const char *rel);
+/* o[k] when it is a string, else "". */
+const char *unit_jstr(const struct cJSON *o, const char *k);
+
 /* Each test program defines this; unit.c's main() calls it. */
 void unit_main(int argc, char **argv);
 
