@@ -1,6 +1,7 @@
 /* fileio.c - bounded whole-file reads. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -69,4 +70,60 @@ int lc_read_file(struct lc_buf *out, const char *path, size_t max,
 out:
 	close(fd);
 	return rc;
+}
+
+int lc_write_file_atomic(const char *path, const void *data, size_t len,
+			 unsigned mode, struct lc_err *err)
+{
+	char tmp[4096], dir[4096];
+	const char *p = data, *slash;
+	size_t off = 0;
+	int fd, dfd, rc = -1;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= sizeof(tmp))
+		return lc_err_set(err, "path too long: '%s'", path);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return lc_err_set(err, "cannot create '%s': %s", tmp, strerror(errno));
+	while (off < len) {
+		ssize_t n = write(fd, p + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			lc_err_set(err, "cannot write '%s': %s", path,
+				   n < 0 ? strerror(errno) : "short write");
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		lc_err_set(err, "cannot sync '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	close(fd);
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		lc_err_set(err, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+		goto fail;
+	}
+	slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+		 slash ? path : ".");
+	if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0)
+		rc = lc_err_set(err, "cannot sync directory '%s': %s", dir, strerror(errno));
+	else
+		rc = 0;
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
 }

@@ -16,4 +16,12 @@
 int lc_read_file(struct lc_buf *out, const char *path, size_t max,
 		 struct lc_err *err);
 
+/*
+ * Replace path with data atomically: write a temp file beside it (O_EXCL,
+ * given mode), fsync, rename over path, fsync the directory.  Readers see
+ * the old contents or the new, never a mix; nothing is left behind on
+ * failure.
+ */
+int lc_write_file_atomic(const char *path, const void *data, size_t len,
+			 unsigned mode, struct lc_err *err);
 #endif
