@@ -84,8 +84,8 @@ FUZZ_O = $(O)/fuzz
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Icommon \
 	-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 fuzz: $(FUZZ_O)/fuzz_toml
-TOML_SRCS = common/toml.c common/toml_tab.c common/toml_scan.c common/err.c
-$(FUZZ_O)/fuzz_toml: tests/fuzz/fuzz_toml.c $(TOML_SRCS) common/toml.h common/toml_priv.h common/err.h
+TOML_SRCS = common/toml.c common/toml_tab.c common/toml_scan.c common/hex.c common/err.c
+$(FUZZ_O)/fuzz_toml: tests/fuzz/fuzz_toml.c $(TOML_SRCS) common/toml.h common/toml_priv.h common/hex.h common/err.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_toml.c $(TOML_SRCS)
 

@@ -26,7 +26,7 @@ if ! make -s "$BENCH" >/dev/null 2>&1; then
 	BENCH=$WORK/toml_bench
 	${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O2 \
 		-Icommon -o "$BENCH" tests/tools/toml_bench.c common/toml.c \
-		common/toml_tab.c common/toml_scan.c common/err.c -lm
+		common/toml_tab.c common/toml_scan.c common/hex.c common/err.c -lm
 fi
 
 big=$WORK/toml-bench.toml

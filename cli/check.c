@@ -1,10 +1,10 @@
 /* check.c - value validators for the manifest: names, URLs, addresses, SSH targets. */
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "hex.h"
 #include "keccak.h"
 #include "banned.h"
 
@@ -262,15 +262,11 @@ int lc_is_hex(const char *s, size_t n)
 
 void lc_eip55(const unsigned char addr[20], char out[43])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char h[32];
-	char lower[40];
+	char lower[41];
 	int i;
 
-	for (i = 0; i < 20; i++) {
-		lower[2 * i] = hex[addr[i] >> 4];
-		lower[2 * i + 1] = hex[addr[i] & 15];
-	}
+	lc_hex_encode(lower, addr, 20);
 	lc_keccak256(h, lower, 40);
 	out[0] = '0';
 	out[1] = 'x';
@@ -290,17 +286,14 @@ int lc_check_eth_address(const char *s, char canon[43], char *why,
 	int upper = 0, lower = 0, zero = 1, i;
 
 	hint[0] = '\0';
-	if (strncmp(s, "0x", 2) || !lc_is_hex(s + 2, 40)) {
+	if (strncmp(s, "0x", 2) || !lc_is_hex(s + 2, 40) ||
+	    lc_hex_decode(addr, 20, s + 2)) {
 		HINT("write the address as 0x followed by 40 hex digits");
 		return WHY("it is not 0x followed by 40 hex digits"), -1;
 	}
-	for (i = 0; i < 20; i++) {
-		char pair[3] = { s[2 + 2 * i], s[3 + 2 * i], 0 };
-
-		addr[i] = (unsigned char)strtoul(pair, NULL, 16);
+	for (i = 0; i < 20; i++)
 		if (addr[i])
 			zero = 0;
-	}
 	for (i = 2; i < 42; i++) {
 		upper += s[i] >= 'A' && s[i] <= 'F';
 		lower += s[i] >= 'a' && s[i] <= 'f';

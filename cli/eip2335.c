@@ -10,6 +10,7 @@
 
 #include "bls.h"
 #include "bls_internal.h"
+#include "hex.h"
 #include "banned.h"
 
 #define DK_LEN 32
@@ -34,47 +35,19 @@ struct kdf_params {
 	size_t salt_len;
 };
 
-static void hex_encode(char *out, const uint8_t *b, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode hex (optional 0x) of min..max bytes; 0 or -1. */
 static int hex_decode(uint8_t *out, size_t *len, const char *s, size_t min,
 		      size_t max)
 {
-	size_t n, i;
+	size_t n;
 
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
 	n = strlen(s);
 	if (n % 2 || n / 2 < min || n / 2 > max)
 		return -1;
-	for (i = 0; i < n / 2; i++) {
-		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (lc_hex_decode(out, n / 2, s))
+		return -1;
 	*len = n / 2;
 	return 0;
 }
@@ -134,7 +107,7 @@ static void uuid_v4(char out[37], const uint8_t b[16])
 {
 	char h[33];
 
-	hex_encode(h, b, 16);
+	lc_hex_encode(h, b, 16);
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12,
 		 h + 16, h + 20);
 }
@@ -166,26 +139,26 @@ static cJSON *keystore_json(const struct kdf_params *kp,
 		ok &= !!cJSON_AddNumberToObject(params, "c", (double)kp->c);
 		ok &= !!cJSON_AddStringToObject(params, "prf", "hmac-sha256");
 	}
-	hex_encode(hex, kp->salt, kp->salt_len);
+	lc_hex_encode(hex, kp->salt, kp->salt_len);
 	ok &= !!cJSON_AddStringToObject(params, "salt", hex);
 	ok &= !!cJSON_AddStringToObject(kdf, "message", "");
 
 	sumo = cJSON_AddObjectToObject(crypto, "checksum");
 	ok &= !!cJSON_AddStringToObject(sumo, "function", "sha256");
 	ok &= !!cJSON_AddObjectToObject(sumo, "params");
-	hex_encode(hex, sum, 32);
+	lc_hex_encode(hex, sum, 32);
 	ok &= !!cJSON_AddStringToObject(sumo, "message", hex);
 
 	cipher = cJSON_AddObjectToObject(crypto, "cipher");
 	ok &= !!cJSON_AddStringToObject(cipher, "function", "aes-128-ctr");
 	cparams = cJSON_AddObjectToObject(cipher, "params");
-	hex_encode(hex, iv, IV_LEN);
+	lc_hex_encode(hex, iv, IV_LEN);
 	ok &= !!cJSON_AddStringToObject(cparams, "iv", hex);
-	hex_encode(hex, ct, LC_BLS_SK_LEN);
+	lc_hex_encode(hex, ct, LC_BLS_SK_LEN);
 	ok &= !!cJSON_AddStringToObject(cipher, "message", hex);
 
 	ok &= !!cJSON_AddStringToObject(root, "description", "");
-	hex_encode(hex, pk, LC_BLS_PK_LEN);
+	lc_hex_encode(hex, pk, LC_BLS_PK_LEN);
 	ok &= !!cJSON_AddStringToObject(root, "pubkey", hex);
 	ok &= !!cJSON_AddStringToObject(root, "path", path ? path : "");
 	uuid_v4(uuid, uuid_bytes);

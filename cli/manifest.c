@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "hex.h"
 #include "manifest.h"
 #include "toml.h"
 #include "banned.h"
@@ -257,16 +258,12 @@ static void load_mrtd(struct ld *l, const struct lc_toml_table *t,
 	v = field(l, t, tname, "mrtd", LC_TOML_STRING, 0, "mrtd = \"<96 hex digits>\"");
 	if ((s = str_value(l, v, "mrtd", tname))) {
 		n++;
-		if (!lc_is_hex(s, 96)) {
+		if (!lc_is_hex(s, 96) || lc_hex_decode(mr->hash, 48, s)) {
 			lc_diag_add(l->d, LC_SEV_ERROR, v->line, v->col,
 				    "mrtd in %s is not 96 hex digits (a 48-byte MR_TD)",
 				    tname);
 			lc_diag_hint(l->d, "paste the contents of the image build's mrtd.hex");
 		} else {
-			for (int i = 0; i < 48; i++) {
-				char pair[3] = { s[2 * i], s[2 * i + 1], 0 };
-				mr->hash[i] = (unsigned char)strtoul(pair, NULL, 16);
-			}
 			mr->pinned = mr->set = 1;
 		}
 	}
@@ -536,15 +533,11 @@ static void load_binary(struct ld *l, const struct lc_toml_kv *kv, int role)
 	v = field(l, v->u.tab, tname, "sha256", LC_TOML_STRING, 1,
 		  "sha256 = \"<64 hex digits>\"");
 	if ((s = str_value(l, v, "sha256", tname))) {
-		if (!lc_is_hex(s, 64)) {
+		if (!lc_is_hex(s, 64) || lc_hex_decode(b->sha256, 32, s)) {
 			lc_diag_add(l->d, LC_SEV_ERROR, v->line, v->col,
 				    "sha256 in %s is not 64 hex digits", tname);
 			lc_diag_hint(l->d, "use the output of sha256sum on the release file");
 			return;
-		}
-		for (int i = 0; i < 32; i++) {
-			char pair[3] = { s[2 * i], s[2 * i + 1], 0 };
-			b->sha256[i] = (unsigned char)strtoul(pair, NULL, 16);
 		}
 		b->set = b->url != NULL;
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "toml_priv.h"
 #include "banned.h"
 
@@ -139,17 +140,6 @@ int lc_tp_comment(struct tp_parser *tp)
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static char *put_utf8(char *w, uint32_t cp)
 {
 	if (cp < 0x80) {
@@ -195,7 +185,7 @@ static int escape(struct tp_parser *tp, const char **rp, const char *stop,
 		if (stop - (r + 2) < n)
 			return lc_tp_err(tp, r, "incomplete unicode escape in string");
 		for (i = 0; i < n; i++) {
-			if ((h = hexval((unsigned char)r[2 + i])) < 0)
+			if ((h = lc_hexval((unsigned char)r[2 + i])) < 0)
 				return lc_tp_err(tp, r, "invalid unicode escape in string");
 			cp = cp << 4 | (uint32_t)h;
 		}
@@ -328,7 +318,7 @@ static int isdig(const char *s, const char *e)
 
 static int digval(int c, int base)
 {
-	int v = hexval(c);
+	int v = lc_hexval(c);
 
 	return v >= 0 && v < base && (base == 16 || (c >= '0' && c <= '9')) ? v : -1;
 }

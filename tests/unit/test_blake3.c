@@ -7,14 +7,13 @@
 #include <cjson/cJSON.h>
 
 #include "blake3.h"
-#include "buf.h"
-#include "err.h"
-#include "fileio.h"
+#include "hex.h"
 #include "unit.h"
 #include "banned.h"
 
 #define MAX_INPUT 102400
 #define XOF_LEN 131 /* the vectors' extended output length */
+#define JSON_MAX (16u << 20) /* the most a vectors file may hold */
 
 static const char vec_key[] = "whats the Elvish word for friend";
 static const char vec_context[] =
@@ -31,34 +30,6 @@ static void fill_input(void)
 
 	for (i = 0; i < sizeof(input); i++)
 		input[i] = (uint8_t)(i % 251);
-}
-
-static int unhex_char(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode exactly n bytes of hex; -1 on a bad digit or a length mismatch. */
-static int unhex(uint8_t *out, size_t n, const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		int hi = unhex_char(s[2 * i]), lo = unhex_char(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
 }
 
 static void init_mode(struct lc_blake3 *h, enum mode m)
@@ -93,7 +64,7 @@ static int out32_is(enum mode m, size_t len, const char *want_hex)
 	struct lc_blake3 h;
 	uint8_t got[32], want[32];
 
-	if (unhex(want, sizeof(want), want_hex) < 0)
+	if (lc_hex_decode(want, sizeof(want), want_hex) < 0)
 		return 0;
 	hash_split(&h, m, len, 0);
 	lc_blake3_finalize(&h, got, sizeof(got));
@@ -107,8 +78,8 @@ static void typed_facts(void)
 	uint8_t d[32], want[32];
 
 	lc_blake3_hash(d, sizeof(d), "", 0);
-	CHECK(unhex(want, 32, "af1349b9f5f9a1a6a0404dea36dcc949"
-			      "9bcb25c9adc112b7cc9a93cae41f3262") == 0);
+	CHECK(lc_hex_decode(want, 32, "af1349b9f5f9a1a6a0404dea36dcc949"
+				      "9bcb25c9adc112b7cc9a93cae41f3262") == 0);
 	CHECK(!memcmp(d, want, 32));
 	CHECK(out32_is(M_KEYED, 0, "92b2b75604ed3c761f9d6f62392c8a92"
 				   "27ad0ea3f09573e783f1498a4ed60d26"));
@@ -184,24 +155,6 @@ static void self_consistency(void)
 	CHECK(ok); /* wipe clears key material */
 }
 
-static cJSON *load_json(const char *dir, const char *rel)
-{
-	char path[4096];
-	struct lc_buf b;
-	struct lc_err e;
-	cJSON *j = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	lc_buf_init(&b, LC_BUF_NOMAX);
-	if (lc_read_file(&b, path, 16 << 20, &e) == 0)
-		j = cJSON_Parse(b.ptr);
-	else
-		fprintf(stderr, "%s\n", e.msg);
-	lc_buf_release(&b);
-	CHECKF(j != NULL, "cannot load %s", path);
-	return j;
-}
-
 /* One vector case in one mode: full XOF, 32-byte prefix, splits, seeks. */
 static int check_case(size_t len, enum mode m, const uint8_t want[XOF_LEN])
 {
@@ -243,11 +196,12 @@ static int check_case(size_t len, enum mode m, const uint8_t want[XOF_LEN])
 static void vectors(const char *dir)
 {
 	static const char *const field[] = { "hash", "keyed_hash", "derive_key" };
-	cJSON *root = load_json(dir, "blake3/test_vectors.json");
+	cJSON *root = unit_load_json_max(dir, "blake3/test_vectors.json",
+					 JSON_MAX);
 	cJSON *cases, *c, *key, *ctx;
 	int n = 0, ok = 0, m;
 
-	if (!root)
+	if (!CHECK(root != NULL))
 		return;
 	key = cJSON_GetObjectItemCaseSensitive(root, "key");
 	ctx = cJSON_GetObjectItemCaseSensitive(root, "context_string");
@@ -268,7 +222,7 @@ static void vectors(const char *dir)
 			uint8_t want[XOF_LEN];
 
 			int parsed = cJSON_IsString(jo) &&
-				     unhex(want, XOF_LEN, jo->valuestring) == 0;
+				     lc_hex_decode(want, XOF_LEN, jo->valuestring) == 0;
 
 			n++;
 			CHECKF(parsed, "case %zu %s: bad hex", len, field[m]);

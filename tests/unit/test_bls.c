@@ -11,8 +11,12 @@
 #include "bls_internal.h"
 #include "buf.h"
 #include "fileio.h"
+#include "hex.h"
 #include "unit.h"
 #include "banned.h"
+
+/* The most a vectors file may hold. */
+#define JSON_MAX (8u << 20)
 
 #define PW_FRAKTUR \
 	"\xf0\x9d\x94\xb1\xf0\x9d\x94\xa2\xf0\x9d\x94\xb0\xf0\x9d\x94\xb1" \
@@ -26,21 +30,10 @@ static const char eip2335_pubkey[] =
 	"9612d7a727c9d0a22e185a1c768478dfe919cada9266988cb32359c11f2b7b27"
 	"f4ae4040902382ae2910c15e2b420d07";
 
-static int nib(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex (0x optional) of at most n bytes, left-padded with zeros to n. */
 static int unhex_pad(unsigned char *out, size_t n, const char *s)
 {
-	size_t len, i, pad;
+	size_t len, pad;
 
 	if (s[0] == '0' && s[1] == 'x')
 		s += 2;
@@ -49,14 +42,7 @@ static int unhex_pad(unsigned char *out, size_t n, const char *s)
 		return -1;
 	pad = n - len / 2;
 	memset(out, 0, pad);
-	for (i = 0; i < len / 2; i++) {
-		int hi = nib(s[2 * i]), lo = nib(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[pad + i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
+	return lc_hex_decode_n(out + pad, len / 2, s);
 }
 
 /* A decimal string as a 32-byte big-endian scalar. */
@@ -67,30 +53,6 @@ static int dec32(unsigned char out[32], const char *dec)
 
 	BN_free(b);
 	return ok ? 0 : -1;
-}
-
-static cJSON *load_json(const char *dir, const char *rel)
-{
-	struct lc_buf b;
-	struct lc_err err;
-	char path[4096];
-	cJSON *j = NULL;
-
-	lc_buf_init(&b, LC_BUF_NOMAX);
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if (lc_read_file(&b, path, 8u << 20, &err))
-		CHECKF(0, "%s", err.msg);
-	else if (!(j = cJSON_Parse(b.ptr)))
-		CHECKF(0, "%s: not json", path);
-	lc_buf_release(&b);
-	return j;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItem(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
 /* sk (hex) -> pk (hex), compared as bytes. */
@@ -262,17 +224,17 @@ static void keystore_round_trip(enum lc_kdf kdf)
 		return;
 	j = cJSON_Parse(json);
 	CHECK(j != NULL);
-	CHECK(!strcmp(jstr(j, "pubkey"), eip2335_pubkey));
-	CHECK(!strcmp(jstr(j, "path"), "m/12381/3600/0/0/0"));
-	CHECK(strlen(jstr(j, "uuid")) == 36 && jstr(j, "uuid")[14] == '4');
+	CHECK(!strcmp(unit_jstr(j, "pubkey"), eip2335_pubkey));
+	CHECK(!strcmp(unit_jstr(j, "path"), "m/12381/3600/0/0/0"));
+	CHECK(strlen(unit_jstr(j, "uuid")) == 36 && unit_jstr(j, "uuid")[14] == '4');
 	CHECK(cJSON_GetObjectItem(j, "version")->valueint == 4);
-	CHECK(!strcmp(jstr(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "crypto"), "kdf"),
-			   "function"), kdf == LC_KDF_SCRYPT ? "scrypt" : "pbkdf2"));
+	CHECK(!strcmp(unit_jstr(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "crypto"), "kdf"),
+				"function"), kdf == LC_KDF_SCRYPT ? "scrypt" : "pbkdf2"));
 	/* The secret does not appear in clear. */
 	CHECK(strstr(json, eip2335_secret) == NULL);
 	snprintf(hexct, sizeof(hexct), "%s",
-		 jstr(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "crypto"), "cipher"),
-		      "message"));
+		 unit_jstr(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "crypto"), "cipher"),
+			   "message"));
 	cJSON_Delete(j);
 
 	memset(back, 0, 32);
@@ -367,7 +329,8 @@ static void keystore_facts(void)
 
 static void eip2333_vectors(const char *dir)
 {
-	cJSON *j = load_json(dir, "eip2333/vectors.json"), *c, *im;
+	cJSON *j = unit_load_json_max(dir, "eip2333/vectors.json",
+				      JSON_MAX), *c, *im;
 	unsigned char m[32], chunks[LC_LAMPORT_CHUNKS][LC_LAMPORT_CHUNK];
 	unsigned char want[32], lpk[32], salt[4] = { 0, 0, 0, 0 }, ikm[32];
 	struct lc_err err;
@@ -376,19 +339,19 @@ static void eip2333_vectors(const char *dir)
 	if (!j)
 		return;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "cases")) {
-		eip2333_case(jstr(c, "seed"), jstr(c, "master_SK"),
-			     (uint32_t)strtoul(jstr(c, "child_index"), NULL, 10),
-			     jstr(c, "child_SK"));
+		eip2333_case(unit_jstr(c, "seed"), unit_jstr(c, "master_SK"),
+			     (uint32_t)strtoul(unit_jstr(c, "child_index"), NULL, 10),
+			     unit_jstr(c, "child_SK"));
 		n++;
 	}
 	CHECK(n == 4);
 	im = cJSON_GetObjectItem(j, "intermediate");
-	eip2333_case(jstr(im, "seed"), jstr(im, "master_SK"),
-		     (uint32_t)strtoul(jstr(im, "child_index"), NULL, 10),
-		     jstr(im, "child_SK"));
-	CHECK(!strcmp(jstr(im, "child_index"), "0"));
+	eip2333_case(unit_jstr(im, "seed"), unit_jstr(im, "master_SK"),
+		     (uint32_t)strtoul(unit_jstr(im, "child_index"), NULL, 10),
+		     unit_jstr(im, "child_SK"));
+	CHECK(!strcmp(unit_jstr(im, "child_index"), "0"));
 	/* lamport_0 from I2OSP(master, 32), lamport_1 from its complement. */
-	CHECK(!dec32(m, jstr(im, "master_SK")));
+	CHECK(!dec32(m, unit_jstr(im, "master_SK")));
 	for (k = 0; k < 2; k++) {
 		const char *name = k ? "lamport_1" : "lamport_0";
 		cJSON *arr = cJSON_GetObjectItem(im, name);
@@ -407,7 +370,7 @@ static void eip2333_vectors(const char *dir)
 		}
 		CHECKF(bad == 0, "%s: %d of 255 chunks differ", name, bad);
 	}
-	CHECK(!unhex_pad(want, 32, jstr(im, "compressed_lamport_PK")));
+	CHECK(!unhex_pad(want, 32, unit_jstr(im, "compressed_lamport_PK")));
 	CHECK(!lc_eip2333_lamport_pk(lpk, m, 0, &err) && !memcmp(lpk, want, 32));
 	printf("eip2333: %d cases + intermediate values\n", n);
 	cJSON_Delete(j);
@@ -415,13 +378,14 @@ static void eip2333_vectors(const char *dir)
 
 static void sk_to_pk_vectors(const char *dir)
 {
-	cJSON *j = load_json(dir, "bls12-381/sk_to_pk.json"), *c;
+	cJSON *j = unit_load_json_max(dir, "bls12-381/sk_to_pk.json",
+				      JSON_MAX), *c;
 	int n = 0;
 
 	if (!j)
 		return;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "cases")) {
-		CHECKF(sk_pk_ok(jstr(c, "secret_key"), jstr(c, "public_key")),
+		CHECKF(sk_pk_ok(unit_jstr(c, "secret_key"), unit_jstr(c, "public_key")),
 		       "sk_to_pk case %d", n);
 		n++;
 	}
@@ -435,7 +399,8 @@ static void sk_to_pk_vectors(const char *dir)
  */
 static void interop_vectors(const char *dir)
 {
-	cJSON *j = load_json(dir, "bls12-381/interop_keygen_10000.json"), *c;
+	cJSON *j = unit_load_json_max(dir, "bls12-381/interop_keygen_10000.json",
+				      JSON_MAX), *c;
 	const char *env = getenv("LC_BLS_SAMPLE");
 	int step = env && atoi(env) > 0 ? atoi(env) : 1;
 	int n = 0, ok = 0, tried = 0, shortsk = 0;
@@ -469,7 +434,8 @@ static void interop_vectors(const char *dir)
 
 static void eip2335_vectors(const char *dir)
 {
-	cJSON *j = load_json(dir, "eip2335/vectors.json"), *v;
+	cJSON *j = unit_load_json_max(dir, "eip2335/vectors.json",
+				      JSON_MAX), *v;
 	unsigned char want[32], sk[32], enc[64];
 	struct lc_buf b;
 	struct lc_err err;
@@ -480,23 +446,23 @@ static void eip2335_vectors(const char *dir)
 		return;
 	lc_buf_init(&b, LC_BUF_NOMAX);
 	cJSON_ArrayForEach(v, cJSON_GetObjectItem(j, "vectors")) {
-		const char *pw = jstr(v, "password");
-		const char *e = jstr(v, "encoded_password");
+		const char *pw = unit_jstr(v, "password");
+		const char *e = unit_jstr(v, "encoded_password");
 		size_t elen = (strlen(e) - 2) / 2;
 
 		CHECK(!strcmp(pw, PW_FRAKTUR));
 		CHECK(elen <= sizeof(enc) && !unhex_pad(enc, elen, e) &&
 		      pw_is(pw, (const char *)enc, elen));
-		CHECK(!unhex_pad(want, 32, jstr(v, "secret")));
+		CHECK(!unhex_pad(want, 32, unit_jstr(v, "secret")));
 		snprintf(path, sizeof(path), "%s/eip2335/%s", dir,
-			 jstr(v, "keystore_file"));
+			 unit_jstr(v, "keystore_file"));
 		if (lc_read_file(&b, path, 1u << 20, &err)) {
 			CHECKF(0, "%s", err.msg);
 			continue;
 		}
 		memset(sk, 0, 32);
 		CHECKF(!lc_eip2335_decrypt(sk, b.ptr, pw, &err) && !memcmp(sk, want, 32),
-		       "%s: %s", jstr(v, "name"), err.msg);
+		       "%s: %s", unit_jstr(v, "name"), err.msg);
 		CHECK(lc_eip2335_decrypt(sk, b.ptr, "testpassword", &err) == LC_ERR_FAIL);
 		n++;
 	}

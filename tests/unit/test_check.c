@@ -6,28 +6,20 @@
 
 #include <cjson/cJSON.h>
 
-#include "buf.h"
 #include "check.h"
-#include "fileio.h"
+#include "hex.h"
 #include "keccak.h"
 #include "unit.h"
+#include "banned.h"
 
-static void hex(const unsigned char *b, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
+/* Hex pairs from s into out, up to max bytes, stopping at the end of s or
+ * at a pair that is not hex; the number of bytes decoded. */
 static size_t unhex(const char *s, unsigned char *out, size_t max)
 {
 	size_t n = 0;
 
-	while (s[0] && s[1] && n < max) {
-		char pair[3] = { s[0], s[1], 0 };
-
-		out[n++] = (unsigned char)strtoul(pair, NULL, 16);
+	while (s[0] && s[1] && n < max && lc_hex_decode_n(out + n, 1, s) == 0) {
+		n++;
 		s += 2;
 	}
 	return n;
@@ -40,7 +32,7 @@ static int keccak_hex_eq(const void *msg, size_t len, const char *want)
 	size_t i;
 
 	lc_keccak256(d, msg, len);
-	hex(d, 32, got);
+	lc_hex_encode(got, d, 32);
 	for (i = 0; i < 64 && want[i]; i++)
 		lw[i] = (char)tolower((unsigned char)want[i]);
 	lw[i] = '\0';
@@ -103,27 +95,11 @@ static void keccak_kat(const char *dir, const char *file)
 	CHECK(cases > 0);
 }
 
-static cJSON *load_json(const char *dir, const char *rel)
-{
-	char path[4096];
-	struct lc_buf b;
-	struct lc_err e;
-	cJSON *j = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	lc_buf_init(&b, LC_BUF_NOMAX);
-	if (lc_read_file(&b, path, 64 << 20, &e) == 0)
-		j = cJSON_Parse(b.ptr);
-	lc_buf_release(&b);
-	CHECKF(j != NULL, "cannot load %s", path);
-	return j;
-}
-
 static void keccak_strings(const char *dir)
 {
-	cJSON *j = load_json(dir, "ethereum/keccak256_strings.json"), *c;
+	cJSON *j = unit_load_json(dir, "ethereum/keccak256_strings.json"), *c;
 
-	if (!j)
+	if (!CHECK(j != NULL))
 		return;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "cases")) {
 		const char *m = cJSON_GetObjectItem(c, "message_ascii")->valuestring;
@@ -138,7 +114,7 @@ static void keccak_strings(const char *dir)
 		for (i = 0; i < r; i++)
 			lc_keccak256_update(&k, m, strlen(m));
 		lc_keccak256_final(&k, d);
-		hex(d, 32, got);
+		lc_hex_encode(got, d, 32);
 		CHECKF(!strcmp(got, want), "keccak256(\"%.20s\" x %ld)", m, r);
 	}
 	cJSON_Delete(j);
@@ -146,7 +122,7 @@ static void keccak_strings(const char *dir)
 
 static void eip55_one(const char *addr)
 {
-	unsigned char raw[20];
+	unsigned char raw[20] = { 0 };
 	char canon[43], why[200], hint[200], bad[43];
 	size_t i;
 
@@ -176,10 +152,10 @@ static void eip55_one(const char *addr)
 
 static void eip55_vectors(const char *dir)
 {
-	cJSON *j = load_json(dir, "ethereum/eip55_checksum.json"), *c;
+	cJSON *j = unit_load_json(dir, "ethereum/eip55_checksum.json"), *c;
 	int n = 0;
 
-	if (!j)
+	if (!CHECK(j != NULL))
 		return;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "cases")) {
 		eip55_one(cJSON_GetObjectItem(c, "checksummed")->valuestring);

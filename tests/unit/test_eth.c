@@ -5,66 +5,22 @@
 
 #include <cjson/cJSON.h>
 
-#include "buf.h"
 #include "check.h"
 #include "eth.h"
-#include "fileio.h"
+#include "hex.h"
 #include "keccak.h"
 #include "unit.h"
 #include "banned.h"
 
-static int nib(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* The most a vectors file may hold. */
+#define JSON_MAX (1u << 20)
 
 /* Exactly 2n hex digits (0x optional) into n bytes. */
 static int unhex(unsigned char *out, size_t n, const char *s)
 {
-	size_t i;
-
 	if (s[0] == '0' && s[1] == 'x')
 		s += 2;
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		int hi = nib(s[2 * i]), lo = nib(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-static cJSON *load_json(const char *dir, const char *rel)
-{
-	struct lc_buf b;
-	struct lc_err err;
-	char path[4096];
-	cJSON *j = NULL;
-
-	lc_buf_init(&b, LC_BUF_NOMAX);
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if (lc_read_file(&b, path, 1u << 20, &err))
-		CHECKF(0, "%s", err.msg);
-	else if (!(j = cJSON_Parse(b.ptr)))
-		CHECKF(0, "%s: not json", path);
-	lc_buf_release(&b);
-	return j;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItem(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
+	return lc_hex_decode(out, n, s);
 }
 
 /* key (hex) -> address (hex, any case, 0x optional), compared ignoring
@@ -151,14 +107,15 @@ static void keygen_facts(void)
 
 static void address_vectors(const char *dir)
 {
-	cJSON *j = load_json(dir, "ethereum/secp256k1_privkey_to_address.json"), *c;
+	cJSON *j = unit_load_json_max(dir, "ethereum/secp256k1_privkey_to_address.json",
+				      JSON_MAX), *c;
 	int n = 0;
 
 	if (!j)
 		return;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "pairs")) {
-		CHECKF(addr_ok(jstr(c, "private_key"), jstr(c, "address")),
-		       "%s", jstr(c, "source"));
+		CHECKF(addr_ok(unit_jstr(c, "private_key"), unit_jstr(c, "address")),
+		       "%s", unit_jstr(c, "source"));
 		n++;
 	}
 	CHECK(n == 5);
@@ -169,19 +126,20 @@ static void address_vectors(const char *dir)
  * are not used: see the vectors README). */
 static void keyaddr_vectors(const char *dir)
 {
-	cJSON *j = load_json(dir, "ethereum/keyaddrtest.json"), *c;
+	cJSON *j = unit_load_json_max(dir, "ethereum/keyaddrtest.json",
+				      JSON_MAX), *c;
 	unsigned char key[32], h[32];
 	int n = 0;
 
 	if (!j)
 		return;
 	cJSON_ArrayForEach(c, j) {
-		const char *seed = jstr(c, "seed");
+		const char *seed = unit_jstr(c, "seed");
 
 		lc_keccak256(h, seed, strlen(seed));
-		CHECKF(!unhex(key, 32, jstr(c, "key")) && !memcmp(h, key, 32),
+		CHECKF(!unhex(key, 32, unit_jstr(c, "key")) && !memcmp(h, key, 32),
 		       "keccak256('%s')", seed);
-		CHECKF(addr_ok(jstr(c, "key"), jstr(c, "addr")), "seed '%s'", seed);
+		CHECKF(addr_ok(unit_jstr(c, "key"), unit_jstr(c, "addr")), "seed '%s'", seed);
 		n++;
 	}
 	CHECK(n == 2);

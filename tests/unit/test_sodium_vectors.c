@@ -7,43 +7,36 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
-#include "buf.h"
-#include "err.h"
-#include "fileio.h"
+#include "hex.h"
 #include "unit.h"
 #include "banned.h"
+
+/* The most a vectors file may hold. */
+#define JSON_MAX (16u << 20)
 
 /* Hex to a fresh malloc'd buffer (at least 1 byte); NULL on bad hex. */
 static uint8_t *unhex_alloc(const char *s, size_t *len)
 {
 	size_t n = strlen(s);
 	uint8_t *out;
-	size_t got;
 
 	if (n % 2)
 		return NULL;
 	out = malloc(n / 2 + 1);
 	if (!out)
 		return NULL;
-	if (sodium_hex2bin(out, n / 2 + 1, s, n, NULL, &got, NULL) != 0 ||
-	    got != n / 2) {
+	if (lc_hex_decode(out, n / 2, s)) {
 		free(out);
 		return NULL;
 	}
-	*len = got;
+	*len = n / 2;
 	return out;
 }
 
 /* Exactly n bytes of hex into out; -1 otherwise. */
 static int unhex_n(uint8_t *out, size_t n, const char *s)
 {
-	size_t got;
-
-	if (!s || strlen(s) != 2 * n)
-		return -1;
-	if (sodium_hex2bin(out, n, s, 2 * n, NULL, &got, NULL) != 0 || got != n)
-		return -1;
-	return 0;
+	return s ? lc_hex_decode(out, n, s) : -1;
 }
 
 static const char *jstr(const cJSON *o, const char *key)
@@ -51,24 +44,6 @@ static const char *jstr(const cJSON *o, const char *key)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static cJSON *load_json(const char *dir, const char *rel)
-{
-	char path[4096];
-	struct lc_buf b;
-	struct lc_err e;
-	cJSON *j = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	lc_buf_init(&b, LC_BUF_NOMAX);
-	if (lc_read_file(&b, path, 16 << 20, &e) == 0)
-		j = cJSON_Parse(b.ptr);
-	else
-		fprintf(stderr, "%s\n", e.msg);
-	lc_buf_release(&b);
-	CHECKF(j != NULL, "cannot load %s", path);
-	return j;
 }
 
 /* seed -> pk, sign -> sig byte for byte, and the signature verifies. */
@@ -144,11 +119,12 @@ out:
 
 static void rfc8032(const char *dir)
 {
-	cJSON *root = load_json(dir, "ed25519/rfc8032_ed25519.json");
+	cJSON *root = unit_load_json_max(dir, "ed25519/rfc8032_ed25519.json",
+					 JSON_MAX);
 	const cJSON *c;
 	int n = 0, ok = 0, nctx = 0;
 
-	if (!root)
+	if (!CHECK(root != NULL))
 		return;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "ed25519"))
 	{
@@ -190,11 +166,12 @@ static void rfc8032(const char *dir)
 /* Wycheproof: libsodium's verify must agree with "result" on every test. */
 static void wycheproof(const char *dir)
 {
-	cJSON *root = load_json(dir, "ed25519/wycheproof_ed25519_test.json");
+	cJSON *root = unit_load_json_max(dir, "ed25519/wycheproof_ed25519_test.json",
+					 JSON_MAX);
 	const cJSON *g, *t;
 	int n = 0, agree = 0;
 
-	if (!root)
+	if (!CHECK(root != NULL))
 		return;
 	cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(root, "testGroups"))
 	{
@@ -353,9 +330,10 @@ static void ristretto_derivation(const cJSON *root)
 
 static void rfc9496(const char *dir)
 {
-	cJSON *root = load_json(dir, "ristretto255/rfc9496_ristretto255.json");
+	cJSON *root = unit_load_json_max(dir, "ristretto255/rfc9496_ristretto255.json",
+					 JSON_MAX);
 
-	if (!root)
+	if (!CHECK(root != NULL))
 		return;
 	ristretto_multiples(root);
 	ristretto_invalid(root);

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "fileio.h"
 #include "unit.h"
+#include "banned.h"
 
 int unit_passed, unit_failed;
 
@@ -43,7 +44,7 @@ void unit_skip(const char *what)
 	printf("skip: %s\n", what);
 }
 
-cJSON *unit_load_json(const char *dir, const char *rel)
+cJSON *unit_load_json_max(const char *dir, const char *rel, size_t max)
 {
 	struct lc_buf b;
 	struct lc_err err;
@@ -52,12 +53,17 @@ cJSON *unit_load_json(const char *dir, const char *rel)
 
 	lc_buf_init(&b, LC_BUF_NOMAX);
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if (lc_read_file(&b, path, 64u << 20, &err))
+	if (lc_read_file(&b, path, max, &err))
 		unit_check(0, err.msg, __FILE__, __LINE__);
 	else if (!(j = cJSON_Parse(b.ptr)))
 		unit_check(0, "not JSON", path, 0);
 	lc_buf_release(&b);
 	return j;
+}
+
+cJSON *unit_load_json(const char *dir, const char *rel)
+{
+	return unit_load_json_max(dir, rel, 64u << 20);
 }
 
 const char *unit_jstr(const cJSON *o, const char *k)

@@ -2,6 +2,7 @@
 #ifndef LC_UNIT_H
 #define LC_UNIT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 extern int unit_passed, unit_failed;
@@ -26,6 +27,8 @@ void unit_skip(const char *what);
  * read or parsed); free with cJSON_Delete. */
 struct cJSON;
 struct cJSON *unit_load_json(const char *dir, const char *rel);
+/* As unit_load_json, refusing a file of more than max bytes. */
+struct cJSON *unit_load_json_max(const char *dir, const char *rel, size_t max);
 /* o[k] when it is a string, else "". */
 const char *unit_jstr(const struct cJSON *o, const char *k);
 
