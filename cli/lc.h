@@ -16,6 +16,7 @@ enum lc_exit {
 };
 
 struct lc_manifest;
+struct lc_err;
 
 /* Global options and what the dispatcher set up for the verb. */
 struct lc_ctx {
@@ -24,6 +25,10 @@ struct lc_ctx {
 	int quiet;                 /* -q */
 	int verbose;               /* -v, repeatable */
 	int color;                 /* on a TTY unless NO_COLOR is set */
+	const char *secrets_dir;   /* --secrets-dir; default "secrets" */
+	const char *state_dir;     /* --state-dir; default "state" */
+	int new_identity;          /* gen-config --new-identity */
+	const char *git_dir;       /* publish --git DIR */
 	struct lc_manifest *manifest; /* loaded when the verb needs it */
 };
 
@@ -31,6 +36,12 @@ struct lc_ctx {
 int cmd_validate(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_version(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_help(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_inspect(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_publish(int argc, char **argv, struct lc_ctx *ctx);
+
+/* Print "latticectl: <msg>" and its hint to stderr; returns LC_EXIT_FAIL. */
+int lc_fail(const struct lc_err *err);
 
 /* From main.c: print a command's usage (or the overview when name is NULL);
  * returns -1 for an unknown command. */

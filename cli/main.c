@@ -5,11 +5,17 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "diag.h"
 #include "lc.h"
+#include "manifest.h"
 #include "opts.h"
 #include "banned.h"
 
-static struct lc_ctx ctx = { .manifest_path = "lattice.toml" };
+static struct lc_ctx ctx = {
+	.manifest_path = "lattice.toml",
+	.secrets_dir = "secrets",
+	.state_dir = "state",
+};
 static int want_help;
 
 static const struct lc_opt global_opts[] = {
@@ -17,23 +23,47 @@ static const struct lc_opt global_opts[] = {
 	{ LC_OPT_FLAG, 0, "json", NULL, "machine-readable output", &ctx.json },
 	{ LC_OPT_FLAG, 'q', "quiet", NULL, "print only errors", &ctx.quiet },
 	{ LC_OPT_COUNT, 'v', "verbose", NULL, "say more (repeatable)", &ctx.verbose },
+	{ LC_OPT_STRING, 0, "secrets-dir", "DIR", "where secrets live (default ./secrets)", &ctx.secrets_dir },
+	{ LC_OPT_STRING, 0, "state-dir", "DIR", "where state lives (default ./state)", &ctx.state_dir },
 	{ LC_OPT_FLAG, 'h', "help", NULL, "show help", &want_help },
 	LC_OPT_END_MARK,
 };
 
+static const struct lc_opt no_opts[] = { LC_OPT_END_MARK };
+static const struct lc_opt gen_config_opts[] = {
+	{ LC_OPT_FLAG, 0, "new-identity", NULL,
+	  "accept a changed identity (a fingerprint change)", &ctx.new_identity },
+	LC_OPT_END_MARK,
+};
+static const struct lc_opt publish_opts[] = {
+	{ LC_OPT_STRING, 0, "git", "DIR", "commit the kit into the git repository DIR", &ctx.git_dir },
+	LC_OPT_END_MARK,
+};
+
+/* What the dispatcher sets up before a verb runs. */
+enum { LC_NEED_MANIFEST = 1 };
+
 struct lc_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct lc_ctx *ctx);
-	const char *args;    /* operand synopsis */
+	unsigned needs;
+	const struct lc_opt *opts; /* the verb's own options */
+	const char *args;          /* operand synopsis */
 	const char *summary;
 };
 
 /* Every verb, in the order help lists them. */
 static const struct lc_cmd commands[] = {
-	{ "validate", cmd_validate, "[PATH]",
+	{ "validate", cmd_validate, 0, no_opts, "[PATH]",
 	  "check the manifest against the role table and print the lattice" },
-	{ "version", cmd_version, "", "print latticectl's version" },
-	{ "help", cmd_help, "[COMMAND]", "show help for latticectl or a command" },
+	{ "gen-config", cmd_gen_config, LC_NEED_MANIFEST, gen_config_opts, "",
+	  "generate every secret and the LatticeConfig; touches no host" },
+	{ "inspect", cmd_inspect, 0, no_opts, "HEX|FILE",
+	  "decode a LatticeConfig and print every field" },
+	{ "publish", cmd_publish, LC_NEED_MANIFEST, publish_opts, "",
+	  "print the handshake kit integrators bind to" },
+	{ "version", cmd_version, 0, no_opts, "", "print latticectl's version" },
+	{ "help", cmd_help, 0, no_opts, "[COMMAND]", "show help for latticectl or a command" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -57,6 +87,7 @@ int lc_usage(FILE *f, const char *name)
 			return -1;
 		fprintf(f, "usage: latticectl [options] %s %s\n\n%s.\n\noptions:\n",
 			c->name, c->args, c->summary);
+		lc_opts_help(f, c->opts);
 		lc_opts_help(f, global_opts);
 		fprintf(f, "\nSee latticectl(1) for exit statuses and details.\n");
 		return 0;
@@ -80,15 +111,40 @@ static int usage_error(const char *fmt, const char *arg, const char *hint)
 	return LC_EXIT_USAGE;
 }
 
+int lc_fail(const struct lc_err *err)
+{
+	fprintf(stderr, "latticectl: %s\n", err->msg);
+	if (err->hint[0])
+		fprintf(stderr, "hint: %s\n", err->hint);
+	return LC_EXIT_FAIL;
+}
+
+/* Load and check the manifest for a verb that needs it; diagnostics go
+ * to stderr as validate prints them. */
+static int load_manifest(void)
+{
+	struct lc_diags d;
+	int rc;
+
+	lc_diags_init(&d, ctx.manifest_path);
+	rc = lc_manifest_load(&ctx.manifest, ctx.manifest_path, &d);
+	lc_diags_print(stderr, &d, ctx.color);
+	if (rc)
+		fprintf(stderr, "%s: %zu error%s; see 'latticectl validate'\n", d.file,
+			d.nerrors, d.nerrors == 1 ? "" : "s");
+	lc_diags_release(&d);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	const struct lc_opt *const tables[] = { global_opts, NULL };
+	const struct lc_opt *tables[] = { global_opts, NULL, NULL };
 	static const char *names[NCOMMANDS + 1];
 	const struct lc_cmd *c;
 	struct lc_err err;
 	const char *nc;
 	char hint[128];
-	int next = 1;
+	int next = 1, rc;
 	size_t i;
 
 	lc_err_clear(&err);
@@ -113,11 +169,19 @@ int main(int argc, char **argv)
 		return usage_error("unknown command '%s'", argv[next], hint);
 	}
 	next++;
+	tables[0] = c->opts;
+	tables[1] = global_opts;
 	if (lc_opts_parse(tables, argc, argv, &next, 0, &err))
 		return usage_error("%s", err.msg, "see 'latticectl help'");
 	if (want_help) {
 		lc_usage(stdout, c->name);
 		return LC_EXIT_OK;
 	}
-	return c->fn(argc - next, argv + next, &ctx);
+	if ((c->needs & LC_NEED_MANIFEST) && load_manifest()) {
+		lc_manifest_free(ctx.manifest);
+		return LC_EXIT_MANIFEST;
+	}
+	rc = c->fn(argc - next, argv + next, &ctx);
+	lc_manifest_free(ctx.manifest);
+	return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "manifest.h"
 #include "unit.h"
+#include "banned.h"
 
 static char path[] = "/tmp/lc-manifest-XXXXXX";
 

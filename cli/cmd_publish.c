@@ -1,0 +1,65 @@
+/* cmd_publish.c - `latticectl publish`: print the handshake kit, or commit it with --git. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "identity.h"
+#include "kit.h"
+#include "lc.h"
+#include "state.h"
+#include "banned.h"
+
+int cmd_publish(int argc, char **argv, struct lc_ctx *ctx)
+{
+	const struct lc_manifest *m = ctx->manifest;
+	struct lc_identity id;
+	struct lc_lconfig cfg;
+	struct lc_gitinfo gi;
+	struct lc_err err;
+	struct lc_buf text;
+	char *json = NULL, commit[41];
+	int rc = LC_EXIT_FAIL, committed;
+
+	(void)argv;
+	if (argc) {
+		fprintf(stderr, "latticectl: publish takes no arguments\n");
+		return LC_EXIT_USAGE;
+	}
+	lc_err_clear(&err);
+	lc_buf_init(&text, LC_BUF_NOMAX);
+	/* Publishing reads the lattice's identity; it never creates one. */
+	if (lc_identity_config(&cfg, m, &err))
+		return lc_fail(&err);
+	if (lc_identity_load(&id, &cfg, m, ctx->secrets_dir, 0, &err)) {
+		lc_lconfig_release(&cfg);
+		return lc_fail(&err);
+	}
+	if (lc_git_manifest_info(&gi, m->path, &err)) {
+		rc = lc_fail(&err);
+		goto out;
+	}
+	if (lc_kit_text(&text, &id, m, &gi) || !(json = lc_kit_json(&id, m, &gi))) {
+		fprintf(stderr, "latticectl: out of memory\n");
+		goto out;
+	}
+	if (ctx->git_dir) {
+		if (lc_kit_git(ctx->git_dir, &id, text.ptr, json, &committed, commit, &err)) {
+			rc = lc_fail(&err);
+			goto out;
+		}
+		if (committed)
+			fprintf(stderr, "publish: committed the kit to %s as %.12s\n",
+				ctx->git_dir, commit);
+		else
+			fprintf(stderr, "publish: the kit in %s is unchanged; nothing "
+				"committed\n", ctx->git_dir);
+	}
+	fputs(ctx->json ? json : text.ptr, stdout);
+	if (ctx->json)
+		fputc('\n', stdout);
+	rc = LC_EXIT_OK;
+out:
+	free(json);
+	lc_buf_release(&text);
+	lc_identity_release(&id);
+	return rc;
+}

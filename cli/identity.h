@@ -1,0 +1,66 @@
+/* identity.h - every key and secret of a lattice, and the LatticeConfig built from them. */
+#ifndef LC_IDENTITY_H
+#define LC_IDENTITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bls.h"
+#include "buf.h"
+#include "dkg.h"
+#include "err.h"
+#include "lconfig.h"
+#include "manifest.h"
+
+#define LC_HOSTID_MAX 128
+
+/* The public side of one (host, role); secrets stay in their files. */
+struct lc_member {
+	size_t host;               /* index into the manifest's hosts */
+	int role;
+	uint8_t peer_id[32];       /* Ed25519 public key */
+	uint8_t bls_pk[LC_BLS_PK_LEN]; /* atelier-member */
+	char bls_path[40];
+	char eth_addr[43];         /* tally-member */
+	unsigned dkg_index;        /* unseal/offer member, 1-based */
+};
+
+enum { LC_DKG_UNSEAL, LC_DKG_OFFER, LC_DKG_COUNT };
+
+struct lc_identity {
+	char (*hostid)[LC_HOSTID_MAX]; /* per manifest host: its file name */
+	struct lc_member *members;
+	size_t nmembers;
+	struct lc_dkg_public *dkg[LC_DKG_COUNT];
+	struct lc_lconfig cfg;
+	struct lc_buf enc;         /* the LatticeConfig bytes */
+	char *hex;                 /* and their hex */
+	uint8_t lattice_id[LC_LATTICE_ID_LEN];
+	unsigned created, reused;  /* secrets made / found this run */
+	char secrets_path[4096];
+};
+
+enum {
+	LC_ID_CREATE = 1,       /* make what is missing (gen-config, up) */
+	LC_ID_NEW_IDENTITY = 2, /* retire DKG output dealt for other members */
+};
+
+/* The identity fields of the manifest (no DKG keys yet), MR_TDs resolved. */
+int lc_identity_config(struct lc_lconfig *cfg, const struct lc_manifest *m,
+		       struct lc_err *err);
+
+/*
+ * Read every secret of m's lattice from <secrets_root>/<lattice>/ (making
+ * the missing ones with LC_ID_CREATE, failing on them otherwise), derive
+ * the public side, and build the LatticeConfig.  cfg must come from
+ * lc_identity_config; it is moved into id.  Free with lc_identity_release.
+ */
+int lc_identity_load(struct lc_identity *id, struct lc_lconfig *cfg,
+		     const struct lc_manifest *m, const char *secrets_root,
+		     unsigned flags, struct lc_err *err);
+void lc_identity_release(struct lc_identity *id);
+
+/* A host's name in file names: its ssh target, other characters as '_'. */
+void lc_hostid(char out[LC_HOSTID_MAX], const struct lc_host *h);
+
+#endif
