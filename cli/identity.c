@@ -166,9 +166,12 @@ static int member_keys(struct lc_id_run *r, struct lc_member *mb,
 	}
 	if (mb->role == LC_ROLE_TALLY_MEMBER) {
 		snprintf(rel, sizeof(rel), "tally/%s.secp256k1", hostid);
-		if (lc_id_secret(r, rel, sk, 32, gen_secp, NULL) ||
-		    lc_eth_address(mb->eth_addr, sk, r->err)) {
+		if (lc_id_secret(r, rel, sk, 32, gen_secp, NULL))
+			return -1;
+		if (lc_eth_address(mb->eth_addr, sk, r->err)) {
 			lc_err_prefix(r->err, "'%s/%s'", r->store->path, rel);
+			lc_err_hint(r->err, "restore it from your backup; latticectl "
+				    "never overwrites an existing secret");
 			return -1;
 		}
 	}
@@ -216,7 +219,7 @@ int lc_identity_load(struct lc_identity *id, struct lc_lconfig *cfg,
 	lc_buf_init(&id->enc, 1 << 20);
 	if (sodium_init() < 0)
 		return lc_err_set(err, "cannot initialise libsodium");
-	if (lc_secrets_open(&store, secrets_root, m->name, err))
+	if (lc_secrets_open(&store, secrets_root, m->name, r.create, err))
 		return -1;
 	snprintf(id->secrets_path, sizeof(id->secrets_path), "%s", store.path);
 	/* Scratch for one secret and what is derived from it, wiped on exit. */
@@ -226,7 +229,7 @@ int lc_identity_load(struct lc_identity *id, struct lc_lconfig *cfg,
 		lc_err_set(err, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < sizeof(subdirs) / sizeof(*subdirs); i++)
+	for (i = 0; r.create && i < sizeof(subdirs) / sizeof(*subdirs); i++)
 		if (lc_secrets_subdir(&store, subdirs[i], err))
 			goto out;
 	if (make_hostids(id, m, err))

@@ -251,26 +251,34 @@ out:
 	return rc;
 }
 
+/* A recorded share that is missing is lost: it must not be made anew. */
+static int gen_lost(uint8_t *out, size_t len, void *arg, struct lc_err *err)
+{
+	(void)out;
+	(void)len;
+	lc_err_setc(err, LC_ERR_NOTFOUND, "key share '%s' is missing", (const char *)arg);
+	lc_err_hint(err, "a lost key share cannot be remade: restore it from "
+		    "backup, or run a new DKG (a fingerprint change)");
+	return -1;
+}
+
 /* Check every member's share against the recorded commitments. */
 static int verify_shares(struct lc_id_run *r, const struct lc_dkg_public *pub,
 			 const char *org, struct lc_member *const *mv)
 {
 	uint8_t *share = sodium_malloc(32), pk[32];
-	char rel[LC_HOSTID_MAX + 64];
+	char rel[LC_HOSTID_MAX + 64], path[4096 + LC_HOSTID_MAX + 64];
 	unsigned i;
-	int rc = -1;
+	int rc = -1, created;
 
 	if (!share)
 		return lc_err_set(r->err, "out of memory");
 	for (i = 0; i < pub->n; i++) {
 		snprintf(rel, sizeof(rel), "dkg/%s/%s.share", org, r->id->hostid[mv[i]->host]);
-		if (lc_id_secret(r, rel, share, 32, lc_secret_gen_random, NULL)) {
-			if (r->err->code == LC_ERR_NOTFOUND || !r->create)
-				lc_err_hint(r->err, "a lost key share cannot be remade: "
-					    "restore it from backup, or run a new DKG (a "
-					    "fingerprint change)");
+		snprintf(path, sizeof(path), "%s/%s", r->store->path, rel);
+		if (lc_secret_get(r->store, rel, share, 32, gen_lost, path, &created, r->err))
 			goto out;
-		}
+		r->id->reused++;
 		if (lc_dkg_verify_share(pub, i + 1, share) || lc_dkg_public_of(pk, share) ||
 		    memcmp(pk, pub->member_pk[i], 32)) {
 			lc_err_set(r->err, "key share '%s/%s' does not match the recorded "

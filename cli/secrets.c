@@ -45,16 +45,24 @@ static int check_dir_stat(const struct stat *st, const char *path,
 	return 0;
 }
 
-/* Make dir (0700) if missing, then check it without following links. */
-static int ensure_dir(const char *path, struct lc_err *err)
+/* Make dir (0700) if missing and allowed, then check it without following
+ * links. */
+static int ensure_dir(const char *path, int create, struct lc_err *err)
 {
 	struct stat st;
 
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
 		return lc_err_set(err, "cannot create secrets directory '%s': %s",
 				  path, strerror(errno));
-	if (lstat(path, &st) < 0)
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT && !create) {
+			lc_err_set(err, "no secrets in '%s'", path);
+			lc_err_hint(err, "run 'latticectl gen-config' first (or give "
+				    "--secrets-dir)");
+			return -1;
+		}
 		return lc_err_set(err, "cannot stat '%s': %s", path, strerror(errno));
+	}
 	return check_dir_stat(&st, path, err);
 }
 
@@ -68,13 +76,18 @@ static int check_git(const char *abs, struct lc_err *err)
 	git_buf found = { 0 };
 	git_repository *repo = NULL;
 	const char *wd;
-	char rel[PATH_MAX];
+	char rel[PATH_MAX], start[PATH_MAX * 2], *slash;
+	struct stat st;
 	int ignored = 0, rc = -1;
 	size_t wl;
 
 	git_libgit2_init();
-	/* Start from the nearest existing ancestor. */
-	if (git_repository_discover(&found, abs, 0, NULL) < 0) {
+	/* Start from the nearest existing ancestor: the directory itself may
+	 * not be made yet. */
+	snprintf(start, sizeof(start), "%s", abs);
+	while (stat(start, &st) < 0 && (slash = strrchr(start, '/')) && slash != start)
+		*slash = '\0';
+	if (git_repository_discover(&found, start, 0, NULL) < 0) {
 		rc = 0; /* not in a repository */
 		goto out;
 	}
@@ -141,7 +154,7 @@ static int abs_path(char *out, size_t outlen, const char *root,
 }
 
 int lc_secrets_open(struct lc_secrets *s, const char *root,
-		    const char *lattice, struct lc_err *err)
+		    const char *lattice, int create, struct lc_err *err)
 {
 	char abs[PATH_MAX * 2];
 	struct stat st;
@@ -158,13 +171,13 @@ int lc_secrets_open(struct lc_secrets *s, const char *root,
 		lc_err_hint(err, "point --secrets-dir at the real directory");
 		return -1;
 	}
-	if (ensure_dir(root, err))
+	if (ensure_dir(root, create, err))
 		return -1;
 	n = strlen(root) + strlen(lattice) + 2;
 	if (!(s->path = malloc(n)))
 		return lc_err_set(err, "out of memory");
 	snprintf(s->path, n, "%s/%s", root, lattice);
-	if (ensure_dir(s->path, err))
+	if (ensure_dir(s->path, create, err))
 		goto fail;
 	s->dirfd = open(s->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s->dirfd < 0) {

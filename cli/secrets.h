@@ -26,8 +26,9 @@ struct lc_secrets {
 	unsigned reused;  /* secrets found and checked */
 };
 
+/* With create clear, a missing store is an error (nothing is made). */
 int lc_secrets_open(struct lc_secrets *s, const char *root,
-		    const char *lattice, struct lc_err *err);
+		    const char *lattice, int create, struct lc_err *err);
 void lc_secrets_close(struct lc_secrets *s);
 
 /* Make a subdirectory (one level, 0700) if it is missing; refuse a

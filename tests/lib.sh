@@ -3,8 +3,8 @@
 #   test_expect_success 'what it checks' 'shell commands'
 #   test_done
 #
-# Each test runs in a subshell inside a scratch directory ($TRASH) that is
-# removed at the end.  A script ends with "N passed, N failed".
+# Each test runs in a subshell inside its own directory under $TRASH, a
+# scratch directory removed at the end.  A script ends with "N passed, N failed".
 # LC_BUILD selects the build to test (build, build/asan); LATTICECTL is
 # the binary under test.
 
@@ -26,7 +26,9 @@ test_failed=0
 
 test_expect_success() {
 	test_count=$((test_count + 1))
-	if (cd "$TRASH" && eval "$2") >"$TRASH/.out" 2>&1; then
+	# Each test gets a directory of its own under $TRASH.
+	mkdir -p "$TRASH/t$test_count"
+	if (cd "$TRASH/t$test_count" && eval "$2") >"$TRASH/.out" 2>&1; then
 		echo "ok $test_count - $1"
 	else
 		test_failed=$((test_failed + 1))
