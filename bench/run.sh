@@ -4,3 +4,6 @@ set -eu
 cd "$(dirname "$0")/.."
 echo "== TOML parser: 5 MB generated document"
 bench/toml.sh
+echo
+echo "== identity: secrets, DKG, LatticeConfig"
+bench/identity.sh
