@@ -100,10 +100,12 @@ install: $(LATTICECTL)
 	install -m 0755 $(LATTICECTL) $(DESTDIR)$(BINDIR)/latticectl
 	install -m 0644 man/latticectl.1 $(DESTDIR)$(MANDIR)/man1/latticectl.1
 	install -m 0644 man/lattice.toml.5 $(DESTDIR)$(MANDIR)/man5/lattice.toml.5
+	install -m 0644 man/lattice-config.5 $(DESTDIR)$(MANDIR)/man5/lattice-config.5
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/latticectl $(DESTDIR)$(MANDIR)/man1/latticectl.1 \
-		$(DESTDIR)$(MANDIR)/man5/lattice.toml.5
+		$(DESTDIR)$(MANDIR)/man5/lattice.toml.5 \
+		$(DESTDIR)$(MANDIR)/man5/lattice-config.5
 
 clean:
 	rm -rf build

@@ -164,6 +164,18 @@ static int take_str8(struct rd *r, char *out, size_t size, const char *field)
 	return memchr(out, '\0', n) ? -1 : 0;
 }
 
+/* A synthetic MR_TD exists only in a simulated lattice, and is the derived one. */
+static int mrtd_ok(const struct lc_lconfig *c, uint8_t kind,
+		   const uint8_t m[LC_MRTD_LEN], enum lc_org org)
+{
+	uint8_t want[LC_MRTD_LEN];
+
+	if (kind != LC_MRTD_SYNTHETIC)
+		return kind == LC_MRTD_PINNED;
+	lc_simulated_mrtd(want, c->name, org);
+	return c->tdx == 1 && !memcmp(want, m, LC_MRTD_LEN);
+}
+
 int lc_lconfig_decode(struct lc_lconfig *c, const uint8_t *p, size_t len,
 		      struct lc_err *err)
 {
@@ -261,8 +273,9 @@ int lc_lconfig_decode(struct lc_lconfig *c, const uint8_t *p, size_t len,
 		goto out;
 	}
 	/* Every value must be one an encoder could have written. */
-	if (c->tdx > 1 || c->window_kind > 2 || c->unseal_mrtd_kind > 1 ||
-	    c->atelier_mrtd_kind > 1 ||
+	if (c->tdx > 1 || c->window_kind > 2 ||
+	    !mrtd_ok(c, c->unseal_mrtd_kind, c->unseal_mrtd, LC_ORG_UNSEAL) ||
+	    !mrtd_ok(c, c->atelier_mrtd_kind, c->atelier_mrtd, LC_ORG_ATELIER) ||
 	    (c->window_kind != 2 && (c->round_ms || c->retain_rounds)) ||
 	    c->unseal_t == 0 || c->unseal_t > c->unseal_n || c->offer_t == 0 ||
 	    c->offer_t > c->offer_n || c->chain_id == 0 ||
@@ -290,6 +303,7 @@ int lc_lconfig_decode_hex(struct lc_lconfig *c, struct lc_buf *bytes,
 {
 	size_t i, n;
 
+	memset(c, 0, sizeof(*c)); /* empty on every failure, as from decode */
 	while (len && isspace((unsigned char)hex[len - 1]))
 		len--;
 	while (len && isspace((unsigned char)*hex))

@@ -53,10 +53,13 @@ int lc_lconfig_add_endpoint(struct lc_lconfig *c, const char *url,
 int lc_lconfig_encode(struct lc_buf *out, const struct lc_lconfig *c,
 		      struct lc_err *err);
 /* Decode and validate; rejects a foreign magic, another version, a
- * truncated input, trailing bytes and a checksum mismatch. */
+ * truncated input, trailing bytes, a checksum mismatch, endpoints out of
+ * canonical order and any value no encoder writes.  On failure c is left
+ * empty (nothing to release). */
 int lc_lconfig_decode(struct lc_lconfig *c, const uint8_t *p, size_t len,
 		      struct lc_err *err);
-/* Hex text (whitespace around it allowed) to bytes, then decode. */
+/* Hex text (whitespace around it allowed) to bytes, then decode; c as for
+ * lc_lconfig_decode. */
 int lc_lconfig_decode_hex(struct lc_lconfig *c, struct lc_buf *bytes,
 			  const char *hex, size_t len, struct lc_err *err);
 

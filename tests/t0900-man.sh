@@ -26,6 +26,7 @@ test_expect_success 'make install honours PREFIX and DESTDIR' '
 	test -x dest/opt/lc/bin/latticectl &&
 	test -f dest/opt/lc/share/man/man1/latticectl.1 &&
 	test -f dest/opt/lc/share/man/man5/lattice.toml.5 &&
+	test -f dest/opt/lc/share/man/man5/lattice-config.5 &&
 	dest/opt/lc/bin/latticectl version
 '
 
