@@ -77,6 +77,7 @@ int lc_kit_text(struct lc_buf *out, const struct lc_identity *id,
 char *lc_kit_json(const struct lc_identity *id, const struct lc_manifest *m,
 		  const struct lc_gitinfo *gi)
 {
+	char num[24];
 	const struct lc_lconfig *c = &id->cfg;
 	const struct lc_member *agg = aggregator(id);
 	cJSON *o = cJSON_CreateObject(), *a, *e;
@@ -87,7 +88,9 @@ char *lc_kit_json(const struct lc_identity *id, const struct lc_manifest *m,
 	if (!o)
 		return NULL;
 	cJSON_AddStringToObject(o, "lattice", c->name);
-	cJSON_AddNumberToObject(o, "chain_id", (double)c->chain_id);
+	/* Exact for any uint64 (a double is not past 2^53). */
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)c->chain_id);
+	cJSON_AddRawToObject(o, "chain_id", num);
 	cJSON_AddBoolToObject(o, "simulated", c->tdx);
 	lc_hex_encode(hex, id->lattice_id, 32);
 	cJSON_AddStringToObject(o, "lattice_id", hex);

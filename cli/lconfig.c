@@ -176,6 +176,16 @@ static int mrtd_ok(const struct lc_lconfig *c, uint8_t kind,
 	return c->tdx == 1 && !memcmp(want, m, LC_MRTD_LEN);
 }
 
+static int is_zero(const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
 int lc_lconfig_decode(struct lc_lconfig *c, const uint8_t *p, size_t len,
 		      struct lc_err *err)
 {
@@ -277,6 +287,8 @@ int lc_lconfig_decode(struct lc_lconfig *c, const uint8_t *p, size_t len,
 	    !mrtd_ok(c, c->unseal_mrtd_kind, c->unseal_mrtd, LC_ORG_UNSEAL) ||
 	    !mrtd_ok(c, c->atelier_mrtd_kind, c->atelier_mrtd, LC_ORG_ATELIER) ||
 	    (c->window_kind != 2 && (c->round_ms || c->retain_rounds)) ||
+	    (c->window_kind == 2 && (!c->round_ms || !c->retain_rounds)) ||
+	    c->n_endpoints == 0 || is_zero(c->settlement, 20) ||
 	    c->unseal_t == 0 || c->unseal_t > c->unseal_n || c->offer_t == 0 ||
 	    c->offer_t > c->offer_n || c->chain_id == 0 ||
 	    lc_check_lattice_name(c->name, why, sizeof(why), hint, sizeof(hint)) ||

@@ -80,6 +80,7 @@ char *lc_lconfig_json(const struct lc_lconfig *c,
 		      const uint8_t lattice_id[LC_LATTICE_ID_LEN],
 		      const char *hex)
 {
+	char num[24];
 	cJSON *root = cJSON_CreateObject(), *o, *orgs[LC_ORG_COUNT], *a;
 	char w[64], addr[43];
 	uint8_t oid[32];
@@ -94,7 +95,9 @@ char *lc_lconfig_json(const struct lc_lconfig *c,
 	if (hex)
 		cJSON_AddStringToObject(root, "lattice_config", hex);
 	cJSON_AddStringToObject(root, "lattice", c->name);
-	cJSON_AddNumberToObject(root, "chain_id", (double)c->chain_id);
+	/* Exact for any uint64 (a double is not past 2^53). */
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)c->chain_id);
+	cJSON_AddRawToObject(root, "chain_id", num);
 	cJSON_AddStringToObject(root, "tdx", c->tdx ? "simulate" : "required");
 	o = cJSON_AddObjectToObject(root, "organisms");
 	for (k = 0; k < LC_ORG_COUNT; k++) {
