@@ -13,31 +13,24 @@ make -s "$O/latticectl" "$O/tests/tools/bench_crypto" >/dev/null
 # manifests/acme.toml with its MR_TDs pinned (its mrtd files are examples).
 sed -e 's|^mrtd_file = .*|mrtd = "'"$(printf 'ab%.0s' $(seq 48))"'"|' manifests/acme.toml >"$W/acme.toml"
 
-ms() { echo "$(( ($2 - $1) / 1000000 ))"; }
+# Run "$@" N times (in $W); print the median wall time in ms.
+median_ms() {
+	i=0
+	: >"$W/times"
+	while [ $i -lt "$N" ]; do
+		[ -z "${FRESH:-}" ] || rm -rf "$W/secrets" "$W/state"
+		t0=$(date +%s%N)
+		(cd "$W" && "$@" >/dev/null 2>&1)
+		t1=$(date +%s%N)
+		echo $(( (t1 - t0) / 1000000 )) >>"$W/times"
+		i=$((i + 1))
+	done
+	sort -n "$W/times" | sed -n "$(( (N + 1) / 2 ))p"
+}
 
-# Median of N fresh gen-config runs (every secret made, fsynced).
-i=0
-: >"$W/times"
-while [ $i -lt "$N" ]; do
-	rm -rf "$W/secrets" "$W/state"
-	t0=$(date +%s%N)
-	(cd "$W" && "$L" gen-config -q -m acme.toml >/dev/null 2>&1)
-	t1=$(date +%s%N)
-	ms "$t0" "$t1" >>"$W/times"
-	i=$((i + 1))
-done
-echo "gen-config, acme (11 hosts, 23 processes, 46 secrets), fresh: median $(sort -n "$W/times" | sed -n "$(( (N + 1) / 2 ))p") ms over $N runs"
-
-: >"$W/times"
-i=0
-while [ $i -lt "$N" ]; do
-	t0=$(date +%s%N)
-	(cd "$W" && "$L" gen-config -q -m acme.toml >/dev/null 2>&1)
-	t1=$(date +%s%N)
-	ms "$t0" "$t1" >>"$W/times"
-	i=$((i + 1))
-done
-echo "gen-config, acme, re-run (all verified, none made): median $(sort -n "$W/times" | sed -n "$(( (N + 1) / 2 ))p") ms"
+# Fresh: every secret made and fsynced; re-run: all verified, none made.
+echo "gen-config, acme (11 hosts, 23 processes, 46 secrets), fresh: median $(FRESH=1 median_ms "$L" gen-config -q -m acme.toml) ms over $N runs"
+echo "gen-config, acme, re-run (all verified, none made): median $(median_ms "$L" gen-config -q -m acme.toml) ms"
 
 hex=$(cd "$W" && "$L" gen-config -q -m acme.toml 2>/dev/null | sed -n 's/^LatticeConfig: //p')
 t0=$(date +%s%N)
