@@ -217,10 +217,14 @@ int lc_identity_load(struct lc_identity *id, struct lc_lconfig *cfg,
 	id->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	lc_buf_init(&id->enc, 1 << 20);
-	if (sodium_init() < 0)
-		return lc_err_set(err, "cannot initialise libsodium");
+	store.dirfd = -1;
+	store.path = NULL;
+	if (sodium_init() < 0) {
+		lc_err_set(err, "cannot initialise libsodium");
+		goto out;
+	}
 	if (lc_secrets_open(&store, secrets_root, m->name, r.create, err))
-		return -1;
+		goto out;
 	snprintf(id->secrets_path, sizeof(id->secrets_path), "%s", store.path);
 	/* Scratch for one secret and what is derived from it, wiped on exit. */
 	sk = sodium_malloc(160);

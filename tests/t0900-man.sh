@@ -22,7 +22,7 @@ test_expect_success 'latticectl(1) documents every command and exit status' '
 '
 
 test_expect_success 'make install honours PREFIX and DESTDIR' '
-	make -s -C "$REPO" O="$LC_BUILD" DESTDIR="$TRASH/dest" PREFIX=/opt/lc install >/dev/null &&
+	make -s -C "$REPO" O="$LC_BUILD" DESTDIR="$PWD/dest" PREFIX=/opt/lc install >/dev/null &&
 	test -x dest/opt/lc/bin/latticectl &&
 	test -f dest/opt/lc/share/man/man1/latticectl.1 &&
 	test -f dest/opt/lc/share/man/man5/lattice.toml.5 &&
