@@ -2,6 +2,7 @@
 #ifndef LC_LC_H
 #define LC_LC_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /*
@@ -29,6 +30,10 @@ struct lc_ctx {
 	const char *state_dir;     /* --state-dir; default "state" */
 	int new_identity;          /* gen-config --new-identity */
 	const char *git_dir;       /* publish --git DIR */
+	const char *ssh_config;    /* --ssh-config FILE */
+	int accept_new_host_keys;  /* --accept-new-host-keys */
+	int connect_timeout_s;     /* --connect-timeout SECONDS */
+	int io_timeout_s;          /* --timeout SECONDS (one agent reply) */
 	struct lc_manifest *manifest; /* loaded when the verb needs it */
 };
 
@@ -39,6 +44,13 @@ int cmd_help(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_inspect(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_publish(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_agent(int argc, char **argv, struct lc_ctx *ctx);
+
+struct lc_ssh_opts;
+/* The ssh options for the lattice's hosts: known_hosts in the state
+ * directory, --ssh-config, timeouts.  known receives that file's path. */
+int lc_ctx_ssh_opts(struct lc_ssh_opts *o, char *known, size_t size,
+		    struct lc_ctx *ctx, struct lc_err *err);
 
 /* Print "latticectl: <msg>" and its hint to stderr; returns LC_EXIT_FAIL. */
 int lc_fail(const struct lc_err *err);

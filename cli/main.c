@@ -15,7 +15,10 @@ static struct lc_ctx ctx = {
 	.manifest_path = "lattice.toml",
 	.secrets_dir = "secrets",
 	.state_dir = "state",
+	.connect_timeout_s = 10,
+	.io_timeout_s = 30,
 };
+static const char *connect_timeout_arg, *io_timeout_arg;
 static int want_help;
 
 static const struct lc_opt global_opts[] = {
@@ -25,6 +28,10 @@ static const struct lc_opt global_opts[] = {
 	{ LC_OPT_COUNT, 'v', "verbose", NULL, "say more (repeatable)", &ctx.verbose },
 	{ LC_OPT_STRING, 0, "secrets-dir", "DIR", "where secrets live (default ./secrets)", &ctx.secrets_dir },
 	{ LC_OPT_STRING, 0, "state-dir", "DIR", "where state lives (default ./state)", &ctx.state_dir },
+	{ LC_OPT_STRING, 0, "ssh-config", "FILE", "read this ssh_config instead of ~/.ssh/config", &ctx.ssh_config },
+	{ LC_OPT_FLAG, 0, "accept-new-host-keys", NULL, "record unknown host keys (never changed ones)", &ctx.accept_new_host_keys },
+	{ LC_OPT_STRING, 0, "connect-timeout", "SECONDS", "SSH connect timeout (default 10)", &connect_timeout_arg },
+	{ LC_OPT_STRING, 0, "timeout", "SECONDS", "how long to wait for a host's answer (default 30)", &io_timeout_arg },
 	{ LC_OPT_FLAG, 'h', "help", NULL, "show help", &want_help },
 	LC_OPT_END_MARK,
 };
@@ -62,6 +69,8 @@ static const struct lc_cmd commands[] = {
 	  "decode a LatticeConfig and print every field" },
 	{ "publish", cmd_publish, LC_NEED_MANIFEST, publish_opts, "",
 	  "print the handshake kit integrators bind to" },
+	{ "agent", cmd_agent, LC_NEED_MANIFEST, no_opts, "HOST OP [JSON]",
+	  "run one agent operation on one host (pushes the agent if needed)" },
 	{ "version", cmd_version, 0, no_opts, "", "print latticectl's version" },
 	{ "help", cmd_help, 0, no_opts, "[COMMAND]", "show help for latticectl or a command" },
 };
@@ -117,6 +126,24 @@ int lc_fail(const struct lc_err *err)
 	if (err->hint[0])
 		fprintf(stderr, "hint: %s\n", err->hint);
 	return LC_EXIT_FAIL;
+}
+
+/* A positive number of seconds (1..3600) from an option's argument. */
+static int parse_seconds(const char *arg, const char *opt, int *out)
+{
+	char *end;
+	long v;
+
+	if (!arg)
+		return 0;
+	v = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end || v < 1 || v > 3600) {
+		fprintf(stderr, "latticectl: %s wants seconds from 1 to 3600, not '%s'\n",
+			opt, arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
 }
 
 /* Load and check the manifest for a verb that needs it; diagnostics go
@@ -177,6 +204,9 @@ int main(int argc, char **argv)
 		lc_usage(stdout, c->name);
 		return LC_EXIT_OK;
 	}
+	if (parse_seconds(connect_timeout_arg, "--connect-timeout", &ctx.connect_timeout_s) ||
+	    parse_seconds(io_timeout_arg, "--timeout", &ctx.io_timeout_s))
+		return LC_EXIT_USAGE;
 	if ((c->needs & LC_NEED_MANIFEST) && load_manifest()) {
 		lc_manifest_free(ctx.manifest);
 		return LC_EXIT_MANIFEST;

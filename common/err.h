@@ -22,6 +22,9 @@ enum {
 	LC_ERR_NOTFOUND = -2,
 	LC_ERR_TOOBIG = -3,
 	LC_ERR_NOMEM = -4,
+	LC_ERR_TIMEOUT = -5,  /* a peer did not answer in time */
+	LC_ERR_HOSTKEY = -6,  /* a host key is unknown or changed */
+	LC_ERR_CONNECT = -7,  /* a connection could not be made (retryable) */
 };
 
 struct lc_err {

@@ -1,0 +1,54 @@
+/* agent_client.h - pushing the agent bundle to a host and talking to it (agent/PROTOCOL.md). */
+#ifndef LC_AGENT_CLIENT_H
+#define LC_AGENT_CLIENT_H
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "ssh.h"
+
+#define LC_AGENT_PROTOCOL 1
+#define LC_AGENT_MAX_LINE 65536
+#define LC_AGENT_REMOTE_DIR "/usr/local/lib/lattice/agent"
+
+/* The local bundle: its directory and content address. */
+struct lc_bundle {
+	char dir[4096];
+	char sha256[65]; /* sha256 of lattice-agent || libcjson.so.1 */
+};
+
+/* Find the bundle ($LATTICECTL_AGENT_BUNDLE, else beside the latticectl
+ * binary, else the installed one) and hash it. */
+int lc_bundle_find(struct lc_bundle *b, struct lc_err *err);
+
+/*
+ * Make sure the host has this exact bundle in
+ * LC_AGENT_REMOTE_DIR/<sha256>/: when absent, upload it to a temporary
+ * directory, verify its hash there and rename it into place.  *pushed
+ * says whether bytes were sent.
+ */
+int lc_bundle_ensure(struct lc_ssh *c, const struct lc_bundle *b, int *pushed,
+		     struct lc_err *err);
+
+struct lc_agent;
+
+/* Start the agent over an exec channel and do the version handshake. */
+int lc_agent_start(struct lc_agent **out, struct lc_ssh *c,
+		   const struct lc_bundle *b, struct lc_err *err);
+/* Send req (its "id" is set here) and read the reply, which must be JSON
+ * with the same id.  *reply is the parsed reply (cJSON_Delete it).  A
+ * reply with "ok": false is returned as is, not as an error. */
+int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
+		  struct lc_err *err);
+/* A put: req announces sha256 and size of the local file, whose bytes are
+ * then streamed. */
+int lc_agent_put_file(struct lc_agent *a, cJSON *req, const char *path,
+		      cJSON **reply, struct lc_err *err);
+/* Say bye and close. */
+void lc_agent_stop(struct lc_agent *a);
+
+/* sha256 of a local file, hex; *size its length. */
+int lc_sha256_file(char out[65], long long *size, const char *path,
+		   struct lc_err *err);
+
+#endif

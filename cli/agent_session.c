@@ -1,0 +1,186 @@
+/* agent_session.c - one JSON-lines session with a host's agent: handshake, calls, streamed puts. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent_client.h"
+#include "buf.h"
+#include "banned.h"
+
+struct lc_agent {
+	struct lc_ssh *c;
+	struct lc_chan *ch;
+	long long next_id;
+	struct lc_buf line;
+};
+
+static int send_json(struct lc_agent *a, const cJSON *req, struct lc_err *err)
+{
+	char *text = cJSON_PrintUnformatted(req);
+	size_t len;
+	int rc;
+
+	if (!text)
+		return lc_err_set(err, "out of memory");
+	len = strlen(text);
+	if (len + 1 > LC_AGENT_MAX_LINE) {
+		free(text);
+		return lc_err_set(err, "a request of %zu bytes is over the protocol's "
+				  "line limit", len);
+	}
+	rc = lc_chan_write(a->ch, text, len, err) || lc_chan_write(a->ch, "\n", 1, err);
+	free(text);
+	return rc ? -1 : 0;
+}
+
+/* Read one reply and check it answers request id. */
+static int read_reply(struct lc_agent *a, long long id, cJSON **reply,
+		      struct lc_err *err)
+{
+	const cJSON *rid, *ok;
+	cJSON *r;
+
+	*reply = NULL;
+	if (lc_chan_read_line(a->ch, &a->line, LC_AGENT_MAX_LINE, err))
+		return -1;
+	if (!(r = cJSON_ParseWithLength(a->line.ptr, a->line.len)) || !cJSON_IsObject(r)) {
+		cJSON_Delete(r);
+		return lc_err_set(err, "%s: the agent's reply is not JSON: '%.60s'",
+				  lc_ssh_peer(a->c), a->line.ptr);
+	}
+	rid = cJSON_GetObjectItem(r, "id");
+	ok = cJSON_GetObjectItem(r, "ok");
+	if (!cJSON_IsNumber(rid) || (long long)rid->valuedouble != id || !cJSON_IsBool(ok)) {
+		cJSON_Delete(r);
+		return lc_err_set(err, "%s: the agent answered request %lld with a reply for "
+				  "another request or without \"ok\"", lc_ssh_peer(a->c), id);
+	}
+	*reply = r;
+	return 0;
+}
+
+int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
+		  struct lc_err *err)
+{
+	long long id = a->next_id++;
+
+	cJSON_DeleteItemFromObject(req, "id");
+	cJSON_AddNumberToObject(req, "id", (double)id);
+	if (send_json(a, req, err))
+		return -1;
+	return read_reply(a, id, reply, err);
+}
+
+int lc_agent_put_file(struct lc_agent *a, cJSON *req, const char *path,
+		      cJSON **reply, struct lc_err *err)
+{
+	char sha[65], buf[65536];
+	long long size, sent = 0, id = a->next_id++;
+	ssize_t n;
+	int fd, rc = -1;
+
+	if (lc_sha256_file(sha, &size, path, err))
+		return -1;
+	cJSON_DeleteItemFromObject(req, "id");
+	cJSON_DeleteItemFromObject(req, "sha256");
+	cJSON_DeleteItemFromObject(req, "size");
+	cJSON_AddNumberToObject(req, "id", (double)id);
+	cJSON_AddStringToObject(req, "sha256", sha);
+	cJSON_AddNumberToObject(req, "size", (double)size);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return lc_err_set(err, "cannot open '%s': %s", path, strerror(errno));
+	if (send_json(a, req, err))
+		goto out;
+	/* Stream: never the whole file in memory. */
+	while (sent < size && (n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			lc_err_set(err, "cannot read '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (n > size - sent)
+			n = (ssize_t)(size - sent);
+		if (lc_chan_write(a->ch, buf, (size_t)n, err))
+			goto out;
+		sent += n;
+	}
+	if (sent != size) {
+		lc_err_set(err, "'%s' changed while being sent", path);
+		goto out;
+	}
+	rc = read_reply(a, id, reply, err);
+out:
+	close(fd);
+	return rc;
+}
+
+int lc_agent_start(struct lc_agent **out, struct lc_ssh *c,
+		   const struct lc_bundle *b, struct lc_err *err)
+{
+	struct lc_agent *a = calloc(1, sizeof(*a));
+	cJSON *hello = NULL, *reply = NULL;
+	const cJSON *ok, *ver;
+	char cmd[512];
+
+	*out = NULL;
+	if (!a)
+		return lc_err_set(err, "out of memory");
+	a->c = c;
+	lc_buf_init(&a->line, LC_AGENT_MAX_LINE + 1);
+	snprintf(cmd, sizeof(cmd), "exec %s/%s/lattice-agent serve", LC_AGENT_REMOTE_DIR,
+		 b->sha256);
+	if (lc_ssh_exec(&a->ch, c, cmd, err))
+		goto fail;
+	if (!(hello = cJSON_CreateObject()))
+		goto nomem;
+	cJSON_AddStringToObject(hello, "op", "hello");
+	cJSON_AddNumberToObject(hello, "version", LC_AGENT_PROTOCOL);
+	cJSON_AddStringToObject(hello, "client", "latticectl " LC_VERSION);
+	if (lc_agent_call(a, hello, &reply, err)) {
+		lc_err_prefix(err, "the agent did not start");
+		lc_err_hint(err, "run 'latticectl agent HOST facts -v' and check the host's "
+			    "C library (the agent needs glibc 2.34 or later)");
+		goto fail;
+	}
+	ok = cJSON_GetObjectItem(reply, "ok");
+	ver = cJSON_GetObjectItem(reply, "version");
+	if (!cJSON_IsTrue(ok) || !cJSON_IsNumber(ver) || ver->valueint != LC_AGENT_PROTOCOL) {
+		lc_err_set(err, "%s: the agent does not speak protocol version %d",
+			   lc_ssh_peer(c), LC_AGENT_PROTOCOL);
+		goto fail;
+	}
+	cJSON_Delete(hello);
+	cJSON_Delete(reply);
+	*out = a;
+	return 0;
+nomem:
+	lc_err_set(err, "out of memory");
+fail:
+	cJSON_Delete(hello);
+	cJSON_Delete(reply);
+	lc_agent_stop(a);
+	return -1;
+}
+
+void lc_agent_stop(struct lc_agent *a)
+{
+	struct lc_err ignored;
+	cJSON *bye, *reply = NULL;
+
+	if (!a)
+		return;
+	lc_err_clear(&ignored);
+	if (a->ch && (bye = cJSON_CreateObject())) {
+		cJSON_AddStringToObject(bye, "op", "bye");
+		if (lc_agent_call(a, bye, &reply, &ignored) == 0)
+			cJSON_Delete(reply);
+		cJSON_Delete(bye);
+	}
+	lc_chan_close(a->ch, NULL, &ignored);
+	lc_buf_release(&a->line);
+	free(a);
+}
