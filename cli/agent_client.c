@@ -146,8 +146,21 @@ int lc_bundle_ensure(struct lc_ssh *c, const struct lc_bundle *b, int *pushed,
 		return -1;
 	if (!strcmp(got, b->sha256))
 		return 0;
-	/* Absent (or damaged): stage a fresh copy beside it. */
 	lc_buf_init(&tmp, 4096);
+	/* Damaged (present, wrong hash): keep it aside, never run it. */
+	snprintf(cmd, sizeof(cmd), "if [ -e '%s' ]; then mv -T '%s' '%s.damaged-'$$ && "
+		 "echo moved; fi", final, final, final);
+	if (lc_ssh_run(c, cmd, &tmp, 4096, &status, err))
+		goto out;
+	if (status != 0) {
+		lc_err_set(err, "%s: cannot move the damaged agent bundle %s aside",
+			   lc_ssh_peer(c), final);
+		goto out;
+	}
+	if (tmp.len)
+		fprintf(stderr, "%s: the agent bundle in %s was damaged; moved aside\n",
+			lc_ssh_peer(c), final);
+	/* Stage a fresh copy beside it. */
 	snprintf(cmd, sizeof(cmd), "umask 022 && mkdir -p '%s' && mktemp -d '%s/.tmp-XXXXXX'",
 		 LC_AGENT_REMOTE_DIR, LC_AGENT_REMOTE_DIR);
 	if (lc_ssh_run(c, cmd, &tmp, 4096, &status, err))

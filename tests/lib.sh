@@ -67,3 +67,28 @@ test_done() {
 	echo "$((test_count - test_failed)) passed, $test_failed failed"
 	[ "$test_failed" -eq 0 ]
 }
+
+# Start N test hosts (real sshd, scripts/testhosts) for this script on the
+# first free port from $2 on; they are stopped when the script exits.
+# Sets LC_TESTHOSTS_* and SSHCFG (the hosts' ssh_config).
+testhosts_up() {
+	LC_TESTHOSTS_DIR=$TRASH/hosts
+	LC_TESTHOSTS_PORT=$2
+	while [ -n "$(ss -Hltn "sport = :$LC_TESTHOSTS_PORT")" ] &&
+		[ "$LC_TESTHOSTS_PORT" -lt $(($2 + 90)) ]; do
+		LC_TESTHOSTS_PORT=$((LC_TESTHOSTS_PORT + 1))
+	done
+	export LC_TESTHOSTS_DIR LC_TESTHOSTS_PORT
+	SSHCFG=$LC_TESTHOSTS_DIR/ssh_config
+	export SSHCFG
+	trap '"$REPO/scripts/testhosts" down >/dev/null 2>&1; rm -rf "$TRASH"' EXIT
+	trap 'exit 130' INT TERM HUP
+	"$REPO/scripts/testhosts" up "$1" >/dev/null
+}
+
+# Run a command on test host $1 (as root, in its mount namespace).
+on_host() {
+	h=$1
+	shift
+	ssh -F "$SSHCFG" -o BatchMode=yes "$h" "$@"
+}
