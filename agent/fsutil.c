@@ -166,6 +166,7 @@ int ag_hash_fd(int fd, unsigned char out[32], uint64_t *size, struct lc_err *err
 	*size = total;
 	rc = 0;
 out:
+	sodium_memzero(&st, sizeof(st));
 	sodium_memzero(buf, AG_CHUNK);
 	free(buf);
 	return rc;
