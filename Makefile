@@ -4,6 +4,7 @@
 #   make SANITIZE=address,undefined O=build/asan
 #   make check           the whole test suite (normal + sanitizer + fuzz smoke)
 #   make bench           benchmarks (bench/)
+#   make agent-bundle    the agent and what it needs, for pushing to hosts
 #   make install PREFIX=/usr/local DESTDIR=
 
 O ?= build
@@ -52,7 +53,19 @@ LIBCOMMON = $(O)/libcommon.a
 LIBCLI = $(O)/libcli.a
 LATTICECTL = $(O)/latticectl
 
-all: $(LATTICECTL) $(UNIT_BINS) $(TOOL_BINS)
+# The agent: its own sources plus only the common/ objects it uses (not
+# libcommon.a); libsodium linked in statically, cJSON beside it in the
+# bundle, found through $$ORIGIN.  See agent/PROTOCOL.md, "Bundle".
+AGENT_SRCS := $(sort $(wildcard agent/*.c))
+AGENT_COMMON := common/err.c common/buf.c common/hex.c common/fileio.c
+AGENT_OBJS := $(AGENT_SRCS:%.c=$(O)/%.o) $(AGENT_COMMON:%.c=$(O)/%.o)
+AGENT = $(O)/agent/lattice-agent
+AGENT_LIBS = -Wl,--as-needed -lcjson -Wl,-Bstatic -lsodium -Wl,-Bdynamic
+BUNDLE = $(O)/agent-bundle
+CJSON_SO := $(shell $(PKG_CONFIG) --variable=libdir libcjson)/libcjson.so.1
+STRIP ?= strip
+
+all: $(LATTICECTL) $(UNIT_BINS) $(TOOL_BINS) $(AGENT) $(O)/agent-bundle.sha256
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -68,6 +81,29 @@ $(LIBCLI): $(CLI_OBJS)
 
 $(LATTICECTL): $(O)/cli/main.o $(LIBCLI) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/agent/%.o: ALL_CFLAGS += -Iagent
+
+$(AGENT): $(AGENT_OBJS)
+	$(CC) $(ALL_LDFLAGS) -Wl,-rpath,'$$ORIGIN' -o $@ $^ $(AGENT_LIBS)
+
+# The bundle: the agent without its debug sections and the real file behind
+# the system's libcjson.so.1; its hash is that of `sha256sum` over both.
+$(BUNDLE)/lattice-agent: $(AGENT)
+	@mkdir -p $(dir $@)
+	$(STRIP) --strip-debug -o $@ $<
+	chmod 0755 $@
+
+$(BUNDLE)/libcjson.so.1: $(CJSON_SO)
+	@mkdir -p $(dir $@)
+	cp "$$(readlink -f $<)" $@
+	chmod 0644 $@
+
+$(O)/agent-bundle.sha256: $(BUNDLE)/lattice-agent $(BUNDLE)/libcjson.so.1
+	(cd $(BUNDLE) && sha256sum lattice-agent libcjson.so.1) | sha256sum | \
+		cut -d' ' -f1 >$@.tmp && mv $@.tmp $@
+
+agent-bundle: $(O)/agent-bundle.sha256
 
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/tests/unit/unit.o $(LIBCLI) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -95,9 +131,13 @@ check: all
 bench: all
 	bench/run.sh
 
-install: $(LATTICECTL)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+install: $(LATTICECTL) $(O)/agent-bundle.sha256
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(LIBEXECDIR)/agent
 	install -m 0755 $(LATTICECTL) $(DESTDIR)$(BINDIR)/latticectl
+	install -m 0755 $(BUNDLE)/lattice-agent $(DESTDIR)$(LIBEXECDIR)/agent/lattice-agent
+	install -m 0644 $(BUNDLE)/libcjson.so.1 $(DESTDIR)$(LIBEXECDIR)/agent/libcjson.so.1
+	install -m 0644 $(O)/agent-bundle.sha256 $(DESTDIR)$(LIBEXECDIR)/agent.sha256
 	install -m 0644 man/latticectl.1 $(DESTDIR)$(MANDIR)/man1/latticectl.1
 	install -m 0644 man/lattice.toml.5 $(DESTDIR)$(MANDIR)/man5/lattice.toml.5
 	install -m 0644 man/lattice-config.5 $(DESTDIR)$(MANDIR)/man5/lattice-config.5
@@ -105,12 +145,15 @@ install: $(LATTICECTL)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/latticectl $(DESTDIR)$(MANDIR)/man1/latticectl.1 \
 		$(DESTDIR)$(MANDIR)/man5/lattice.toml.5 \
-		$(DESTDIR)$(MANDIR)/man5/lattice-config.5
+		$(DESTDIR)$(MANDIR)/man5/lattice-config.5 \
+		$(DESTDIR)$(LIBEXECDIR)/agent/lattice-agent \
+		$(DESTDIR)$(LIBEXECDIR)/agent/libcjson.so.1 $(DESTDIR)$(LIBEXECDIR)/agent.sha256
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/agent $(DESTDIR)$(LIBEXECDIR)
 
 clean:
 	rm -rf build
 
-.PHONY: all check bench fuzz install uninstall clean
+.PHONY: all agent-bundle check bench fuzz install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

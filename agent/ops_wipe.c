@@ -1,0 +1,125 @@
+/* ops_wipe.c - wipe: remove one role's env and secret files, or everything of a lattice. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "banned.h"
+
+/* Whether a file in an area belongs to role: "<role>" or "<role>.<anything>",
+ * and the temporary files of those (which start with '.'). */
+static int role_owns(const char *role, const char *name)
+{
+	size_t n = strlen(role);
+
+	if (name[0] == '.')
+		name++;
+	return !strncmp(name, role, n) && (name[n] == '\0' || name[n] == '.');
+}
+
+static int wipe_role_area(int area, const char *lattice, const char *role,
+			  unsigned *count, struct lc_err *err)
+{
+	struct ag_dir d = { .fd = -1 };
+	struct dirent *de;
+	DIR *dir = NULL;
+	int fd, rc, removed = 0;
+
+	rc = ag_dir_open(&d, area, lattice, 0, err);
+	if (rc == AG_E_NOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	/* A second descriptor to list with; d.fd stays for unlinkat. */
+	if ((fd = openat(d.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		rc = lc_err_set(err, "cannot read '%s': %s", d.path, strerror(errno));
+		goto out;
+	}
+	while ((errno = 0, de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !role_owns(role, de->d_name))
+			continue;
+		if ((rc = ag_remove_tree(d.fd, de->d_name, d.path, count, err)))
+			goto out;
+		removed = 1;
+	}
+	if (errno) {
+		rc = lc_err_set(err, "cannot read '%s': %s", d.path, strerror(errno));
+		goto out;
+	}
+	if (removed && fsync(d.fd) < 0)
+		rc = lc_err_set(err, "cannot sync '%s': %s", d.path, strerror(errno));
+out:
+	if (dir)
+		closedir(dir);
+	ag_dir_close(&d);
+	return rc;
+}
+
+/* Remove <base>/<lattice> of one area with all below it. */
+static int wipe_lattice_area(int area, const char *lattice, unsigned *count,
+			     struct lc_err *err)
+{
+	struct ag_dir d = { .fd = -1 };
+	struct stat st;
+	int rc;
+
+	rc = ag_dir_open(&d, area, NULL, AG_DIR_BASE, err);
+	if (rc == AG_E_NOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	if (fstatat(d.fd, lattice, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			rc = lc_err_set(err, "cannot stat '%s/%s': %s", d.path, lattice,
+					strerror(errno));
+		goto out;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		rc = lc_err_setc(err, AG_E_BAD, "refusing '%s/%s': it is a symlink", d.path,
+				 lattice);
+		goto out;
+	}
+	if ((rc = ag_remove_tree(d.fd, lattice, d.path, count, err)))
+		goto out;
+	if (fsync(d.fd) < 0)
+		rc = lc_err_set(err, "cannot sync '%s': %s", d.path, strerror(errno));
+out:
+	ag_dir_close(&d);
+	return rc;
+}
+
+int ag_op_wipe(struct ag_req *r, struct lc_err *err)
+{
+	const char *lattice, *role = NULL;
+	unsigned count = 0;
+	int area, rc = 0;
+
+	if (!(lattice = ag_req_lattice(r, err)))
+		return err->code;
+	if (ag_req_has(r, "role")) {
+		if (!(role = ag_req_str(r, "role", err)))
+			return err->code;
+		if (!ag_role_ok(role))
+			return lc_err_setc(err, AG_E_BAD, "'%.70s' is not a role name", role);
+		rc = wipe_role_area(AG_AREA_ENV, lattice, role, &count, err);
+		if (!rc)
+			rc = wipe_role_area(AG_AREA_SECRET, lattice, role, &count, err);
+	} else {
+		for (area = 0; !rc && area < AG_AREA_COUNT; area++)
+			rc = wipe_lattice_area(area, lattice, &count, err);
+	}
+	if (!rc && ag_set_num(r->reply, "removed", count))
+		rc = lc_err_set(err, "out of memory");
+	if (!rc)
+		fprintf(stderr, "lattice-agent: wiped %u files of '%s'%s%s\n", count, lattice,
+			role ? " role " : "", role ? role : "");
+	return rc;
+}
