@@ -46,31 +46,29 @@ int lc_sha256_file(char out[65], long long *size, const char *path,
 	return 0;
 }
 
-/* sha256 over the bundle's files in order, as `cat ... | sha256sum`. */
+/*
+ * The bundle's content address (agent/PROTOCOL.md, "Bundle"): the SHA-256
+ * of what `sha256sum lattice-agent libcjson.so.1` prints in the bundle
+ * directory, so file names and boundaries count too.
+ */
 static int hash_bundle(struct lc_bundle *b, struct lc_err *err)
 {
+	char path[4096 + 64], line[2][65 + 2 + 32];
 	crypto_hash_sha256_state st;
-	unsigned char h[32], buf[65536];
-	char path[4096 + 64];
+	unsigned char h[32];
 	size_t i;
-	ssize_t n;
 
 	crypto_hash_sha256_init(&st);
 	for (i = 0; i < 2; i++) {
-		int fd;
+		char hex[65];
 
 		snprintf(path, sizeof(path), "%s/%s", b->dir, bundle_files[i]);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-			lc_err_set(err, "cannot open the agent bundle's '%s': %s", path,
-				   strerror(errno));
+		if (lc_sha256_file(hex, NULL, path, err)) {
 			lc_err_hint(err, "build it with 'make', or set LATTICECTL_AGENT_BUNDLE");
 			return -1;
 		}
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
-		close(fd);
-		if (n < 0)
-			return lc_err_set(err, "cannot read '%s': %s", path, strerror(errno));
+		snprintf(line[i], sizeof(line[i]), "%s  %s\n", hex, bundle_files[i]);
+		crypto_hash_sha256_update(&st, (const unsigned char *)line[i], strlen(line[i]));
 	}
 	crypto_hash_sha256_final(&st, h);
 	lc_hex_encode(b->sha256, h, 32);
@@ -119,8 +117,8 @@ static int remote_hash(struct lc_ssh *c, const char *dir, char out[65],
 	struct lc_buf o;
 	int status, rc;
 
-	snprintf(cmd, sizeof(cmd), "cd '%s' 2>/dev/null && cat lattice-agent libcjson.so.1 "
-		 "2>/dev/null | sha256sum", dir);
+	snprintf(cmd, sizeof(cmd), "cd '%s' 2>/dev/null && sha256sum lattice-agent "
+		 "libcjson.so.1 2>/dev/null | sha256sum", dir);
 	lc_buf_init(&o, 4096);
 	rc = lc_ssh_run(c, cmd, &o, 4096, &status, err);
 	out[0] = '\0';

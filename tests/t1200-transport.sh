@@ -29,7 +29,7 @@ test_expect_success 'the agent bundle is pushed once, by content address' '
 	setup &&
 	lc_run 0 agent h1 facts --ssh-config "$SSHCFG" &&
 	grep -q "^h1: installed agent bundle [0-9a-f]\{12\}$" err &&
-	sha=$(cat b/lattice-agent b/libcjson.so.1 | sha256sum | cut -c1-64) &&
+	sha=$(cd b && sha256sum lattice-agent libcjson.so.1 | sha256sum | cut -c1-64) &&
 	on_host h1 "test -x /usr/local/lib/lattice/agent/$sha/lattice-agent" &&
 	lc_run 0 agent h1 facts --ssh-config "$SSHCFG" && test ! -s err &&
 	test -z "$(on_host h1 "ls -a /usr/local/lib/lattice/agent | grep tmp")"
@@ -45,10 +45,10 @@ test_expect_success 'another build is pushed beside the first; each host on its 
 
 test_expect_success 'a damaged bundle on the host is moved aside and replaced' '
 	setup && lc_run 0 agent h2 facts --ssh-config "$SSHCFG" &&
-	sha=$(cat b/lattice-agent b/libcjson.so.1 | sha256sum | cut -c1-64) &&
+	sha=$(cd b && sha256sum lattice-agent libcjson.so.1 | sha256sum | cut -c1-64) &&
 	on_host h2 "echo broken >>/usr/local/lib/lattice/agent/$sha/lattice-agent" &&
 	lc_run 0 agent h2 facts --ssh-config "$SSHCFG" && grep -q "was damaged; moved aside" err &&
-	on_host h2 "cd /usr/local/lib/lattice/agent/$sha && cat lattice-agent libcjson.so.1 | sha256sum" | grep -q "^$sha "
+	on_host h2 "cd /usr/local/lib/lattice/agent/$sha && sha256sum lattice-agent libcjson.so.1 | sha256sum" | grep -q "^$sha "
 '
 
 test_expect_success 'an unknown host key fails with its fingerprint; --accept-new-host-keys records it' '
