@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "agent_client.h"
+#include "fanout.h"
 #include "lc.h"
 #include "manifest.h"
 #include "ssh.h"
@@ -17,8 +18,9 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: latticectl agent HOST OP [JSON]\n"
-		"       latticectl agent HOST put AREA NAME FILE\n"
+	fprintf(stderr, "usage: latticectl agent HOSTS OP [JSON]\n"
+		"       latticectl agent HOSTS put AREA NAME FILE\n"
+		"hint: HOSTS is a host, several joined by commas, or 'all'\n"
 		"hint: OP is an agent operation (facts, stat, lock, unlock, wipe, ...); "
 		"JSON adds members to the request\n");
 	return LC_EXIT_USAGE;
@@ -62,17 +64,90 @@ int lc_ctx_ssh_opts(struct lc_ssh_opts *o, char *known, size_t size,
 	return 0;
 }
 
+/* What one agent call sends, for every host of a fan-out. */
+struct agent_call {
+	const cJSON *req;
+	const char *put_file; /* non-NULL for put */
+};
+
+static int agent_task(struct lc_fanout_host *h, void *arg)
+{
+	const struct agent_call *ac = arg;
+	struct lc_agent *a;
+	cJSON *req, *reply = NULL;
+	char *text;
+	int rc;
+
+	if (lc_fanout_agent(h, &a))
+		return -1;
+	if (!(req = cJSON_Duplicate(ac->req, 1)))
+		return lc_err_set(&h->err, "out of memory");
+	rc = ac->put_file ? lc_agent_put_file(a, req, ac->put_file, &reply, &h->err)
+			  : lc_agent_call(a, req, &reply, &h->err);
+	cJSON_Delete(req);
+	if (rc)
+		return -1;
+	text = cJSON_PrintUnformatted(reply);
+	lc_buf_printf(&h->out, "%s\n", text ? text : "null");
+	free(text);
+	if (!cJSON_IsTrue(cJSON_GetObjectItem(reply, "ok"))) {
+		const char *msg = cJSON_GetStringValue(cJSON_GetObjectItem(
+			cJSON_GetObjectItem(reply, "error"), "message"));
+
+		lc_err_set(&h->err, "the agent refused: %s", msg ? msg : "no reason given");
+		rc = -1;
+	}
+	cJSON_Delete(reply);
+	return rc;
+}
+
+/* HOST, HOST1,HOST2,... or "all", checked against the manifest. */
+static int pick_hosts(const char ***out, size_t *n, const struct lc_manifest *m,
+		      char *spec)
+{
+	const char **v = calloc(m->nhosts ? m->nhosts : 1, sizeof(*v));
+	char *save = NULL, *tok;
+	size_t i;
+
+	*out = v;
+	*n = 0;
+	if (!v)
+		return -1;
+	if (!strcmp(spec, "all")) {
+		for (i = 0; i < m->nhosts; i++)
+			v[(*n)++] = m->hosts[i].ssh;
+		return 0;
+	}
+	for (tok = strtok_r(spec, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const struct lc_host *h = find_host(m, tok);
+
+		if (!h) {
+			fprintf(stderr, "latticectl: '%s' is not a host of lattice '%s'\n"
+				"hint: give hosts' ssh targets as written in %s, or 'all'\n",
+				tok, m->name, m->path);
+			return -1;
+		}
+		for (i = 0; i < *n && strcmp(v[i], h->ssh); i++)
+			;
+		if (i == *n && *n < m->nhosts)
+			v[(*n)++] = h->ssh;
+	}
+	return 0;
+}
+
 int cmd_agent(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
+	struct agent_call ac = { NULL, NULL };
 	struct lc_ssh_opts o;
 	struct lc_bundle b;
-	struct lc_ssh *c = NULL;
-	struct lc_agent *a = NULL;
+	struct lc_fanout f;
 	struct lc_err err;
-	cJSON *req = NULL, *reply = NULL;
-	char known[4200], *text;
-	int pushed, rc = LC_EXIT_FAIL, put;
+	cJSON *req = NULL;
+	const char **names = NULL;
+	char known[4200];
+	size_t n = 0, failed;
+	int rc = LC_EXIT_FAIL, put, fan = 0;
 
 	if (argc < 2)
 		return usage();
@@ -80,19 +155,19 @@ int cmd_agent(int argc, char **argv, struct lc_ctx *ctx)
 	if ((put && argc != 5) || (!put && argc > 3))
 		return usage();
 	lc_err_clear(&err);
-	if (!find_host(m, argv[0])) {
-		fprintf(stderr, "latticectl: '%s' is not a host of lattice '%s'\n"
-			"hint: give a host's ssh target as written in %s\n", argv[0],
-			m->name, m->path);
+	if (pick_hosts(&names, &n, m, argv[0])) {
+		free(names);
 		return LC_EXIT_USAGE;
 	}
 	if (put) {
 		req = cJSON_CreateObject();
 		cJSON_AddStringToObject(req, "area", argv[2]);
 		cJSON_AddStringToObject(req, "name", argv[3]);
+		ac.put_file = argv[4];
 	} else if (argc == 3) {
 		if (!(req = cJSON_Parse(argv[2])) || !cJSON_IsObject(req)) {
 			cJSON_Delete(req);
+			free(names);
 			fprintf(stderr, "latticectl: the request members are not a JSON object: %s\n",
 				argv[2]);
 			return LC_EXIT_USAGE;
@@ -106,29 +181,27 @@ int cmd_agent(int argc, char **argv, struct lc_ctx *ctx)
 	cJSON_AddStringToObject(req, "op", argv[1]);
 	if (!cJSON_GetObjectItem(req, "lattice"))
 		cJSON_AddStringToObject(req, "lattice", m->name);
+	ac.req = req;
 
 	if (lc_ctx_ssh_opts(&o, known, sizeof(known), ctx, &err) ||
-	    lc_bundle_find(&b, &err) || lc_ssh_connect(&c, argv[0], &o, &err) ||
-	    lc_bundle_ensure(c, &b, &pushed, &err))
+	    lc_bundle_find(&b, &err) || lc_fanout_init(&f, names, n, ctx->jobs, &err))
 		goto fail;
-	if (pushed && !ctx->quiet)
-		fprintf(stderr, "%s: installed agent bundle %.12s\n", argv[0], b.sha256);
-	if (lc_agent_start(&a, c, &b, &err))
-		goto fail;
-	if (put ? lc_agent_put_file(a, req, argv[4], &reply, &err)
-		: lc_agent_call(a, req, &reply, &err))
-		goto fail;
-	text = cJSON_PrintUnformatted(reply);
-	printf("%s\n", text ? text : "null");
-	free(text);
-	rc = cJSON_IsTrue(cJSON_GetObjectItem(reply, "ok")) ? LC_EXIT_OK : LC_EXIT_FAIL;
+	fan = 1;
+	f.ssh_opts = &o;
+	f.bundle = &b;
+	f.json = ctx->json;
+	f.quiet = ctx->quiet;
+	f.tty = !ctx->json && isatty(STDERR_FILENO) && n > 1;
+	failed = lc_fanout_run(&f, argv[1], agent_task, &ac);
+	/* One host: the reply alone, as scripts expect; several: prefixed. */
+	rc = failed ? LC_EXIT_FAIL : LC_EXIT_OK;
 	goto out;
 fail:
 	rc = err.msg[0] ? lc_fail(&err) : LC_EXIT_FAIL;
 out:
+	if (fan)
+		lc_fanout_release(&f);
 	cJSON_Delete(req);
-	cJSON_Delete(reply);
-	lc_agent_stop(a);
-	lc_ssh_close(c);
+	free(names);
 	return rc;
 }

@@ -34,6 +34,7 @@ struct lc_ctx {
 	int accept_new_host_keys;  /* --accept-new-host-keys */
 	int connect_timeout_s;     /* --connect-timeout SECONDS */
 	int io_timeout_s;          /* --timeout SECONDS (one agent reply) */
+	int jobs;                  /* -j N: hosts worked on at once */
 	struct lc_manifest *manifest; /* loaded when the verb needs it */
 };
 

@@ -17,8 +17,9 @@ static struct lc_ctx ctx = {
 	.state_dir = "state",
 	.connect_timeout_s = 10,
 	.io_timeout_s = 30,
+	.jobs = 16,
 };
-static const char *connect_timeout_arg, *io_timeout_arg;
+static const char *connect_timeout_arg, *io_timeout_arg, *jobs_arg;
 static int want_help;
 
 static const struct lc_opt global_opts[] = {
@@ -28,6 +29,7 @@ static const struct lc_opt global_opts[] = {
 	{ LC_OPT_COUNT, 'v', "verbose", NULL, "say more (repeatable)", &ctx.verbose },
 	{ LC_OPT_STRING, 0, "secrets-dir", "DIR", "where secrets live (default ./secrets)", &ctx.secrets_dir },
 	{ LC_OPT_STRING, 0, "state-dir", "DIR", "where state lives (default ./state)", &ctx.state_dir },
+	{ LC_OPT_STRING, 'j', "jobs", "N", "work on N hosts at once (default 16)", &jobs_arg },
 	{ LC_OPT_STRING, 0, "ssh-config", "FILE", "read this ssh_config instead of ~/.ssh/config", &ctx.ssh_config },
 	{ LC_OPT_FLAG, 0, "accept-new-host-keys", NULL, "record unknown host keys (never changed ones)", &ctx.accept_new_host_keys },
 	{ LC_OPT_STRING, 0, "connect-timeout", "SECONDS", "SSH connect timeout (default 10)", &connect_timeout_arg },
@@ -128,8 +130,8 @@ int lc_fail(const struct lc_err *err)
 	return LC_EXIT_FAIL;
 }
 
-/* A positive number of seconds (1..3600) from an option's argument. */
-static int parse_seconds(const char *arg, const char *opt, int *out)
+/* A whole number from lo to hi from an option's argument. */
+static int parse_count(const char *arg, const char *opt, long lo, long hi, int *out)
 {
 	char *end;
 	long v;
@@ -137,13 +139,18 @@ static int parse_seconds(const char *arg, const char *opt, int *out)
 	if (!arg)
 		return 0;
 	v = strtol(arg, &end, 10);
-	if (*arg == '\0' || *end || v < 1 || v > 3600) {
-		fprintf(stderr, "latticectl: %s wants seconds from 1 to 3600, not '%s'\n",
-			opt, arg);
+	if (*arg == '\0' || *end || v < lo || v > hi) {
+		fprintf(stderr, "latticectl: %s wants a number from %ld to %ld, not '%s'\n",
+			opt, lo, hi, arg);
 		return -1;
 	}
 	*out = (int)v;
 	return 0;
+}
+
+static int parse_seconds(const char *arg, const char *opt, int *out)
+{
+	return parse_count(arg, opt, 1, 3600, out);
 }
 
 /* Load and check the manifest for a verb that needs it; diagnostics go
@@ -205,7 +212,8 @@ int main(int argc, char **argv)
 		return LC_EXIT_OK;
 	}
 	if (parse_seconds(connect_timeout_arg, "--connect-timeout", &ctx.connect_timeout_s) ||
-	    parse_seconds(io_timeout_arg, "--timeout", &ctx.io_timeout_s))
+	    parse_seconds(io_timeout_arg, "--timeout", &ctx.io_timeout_s) ||
+	    parse_count(jobs_arg, "-j", 1, 256, &ctx.jobs))
 		return LC_EXIT_USAGE;
 	if ((c->needs & LC_NEED_MANIFEST) && load_manifest()) {
 		lc_manifest_free(ctx.manifest);

@@ -110,7 +110,7 @@ static int recorded_fingerprint(char *out, size_t size, struct lc_ssh *c,
  * "global" files, and the lattice's file takes the global slot.
  */
 static int verify_host(struct lc_ssh *c, const struct lc_ssh_opts *o,
-		       struct lc_err *err)
+		       struct lc_buf *note, struct lc_err *err)
 {
 	struct ssh_knownhosts_entry *entry = NULL;
 	enum ssh_known_hosts_e st;
@@ -149,8 +149,8 @@ static int verify_host(struct lc_ssh *c, const struct lc_ssh_opts *o,
 		if (o->accept_new && o->lattice_known_hosts) {
 			rc = record_key(c, o->lattice_known_hosts, err);
 			if (rc == 0)
-				fprintf(stderr, "%s: recorded new host key %s in %s\n",
-					c->peer, fp, o->lattice_known_hosts);
+				lc_buf_printf(note, "recorded new host key %s of %s in %s\n",
+					      fp, c->peer, o->lattice_known_hosts);
 			break;
 		}
 		lc_err_setc(err, LC_ERR_HOSTKEY, "%s: unknown host key %s", c->peer, fp);
@@ -216,7 +216,8 @@ static int configure(struct lc_ssh *c, const char *target,
 }
 
 int lc_ssh_connect(struct lc_ssh **out, const char *target,
-		   const struct lc_ssh_opts *o, struct lc_err *err)
+		   const struct lc_ssh_opts *o, struct lc_buf *note,
+		   struct lc_err *err)
 {
 	struct lc_ssh *c = NULL;
 	int attempt, rc;
@@ -249,7 +250,7 @@ int lc_ssh_connect(struct lc_ssh **out, const char *target,
 			nanosleep(&ts, NULL);
 		}
 	}
-	if ((rc = verify_host(c, o, err)))
+	if ((rc = verify_host(c, o, note, err)))
 		goto fail_rc;
 	if (ssh_userauth_publickey_auto(c->s, NULL, NULL) != SSH_AUTH_SUCCESS) {
 		lc_err_set(err, "%s: the host refused our keys: %s", c->peer, ssh_get_error(c->s));

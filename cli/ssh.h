@@ -27,10 +27,11 @@ struct lc_chan;
  * fails, naming both fingerprints: LC_ERR_HOSTKEY), and authenticate with
  * the ssh-agent and identity files.  Connection failures (refused,
  * unreachable, timeout) are retried with jitter; the last one is
- * LC_ERR_CONNECT.
+ * LC_ERR_CONNECT.  Remarks for the operator (a key recorded) go to note.
  */
 int lc_ssh_connect(struct lc_ssh **out, const char *target,
-		   const struct lc_ssh_opts *o, struct lc_err *err);
+		   const struct lc_ssh_opts *o, struct lc_buf *note,
+		   struct lc_err *err);
 void lc_ssh_close(struct lc_ssh *c);
 /* "host:port" actually connected to, for messages. */
 const char *lc_ssh_peer(const struct lc_ssh *c);

@@ -55,9 +55,9 @@ test_expect_success 'an unknown host key fails with its fingerprint; --accept-ne
 	setup && : >empty && sed "s|UserKnownHostsFile .*|UserKnownHostsFile $PWD/empty|" "$SSHCFG" >cfg &&
 	fp=$(ssh-keygen -lf "$LC_TESTHOSTS_DIR/h1/ssh_host_ed25519_key.pub" | cut -d" " -f2) &&
 	lc_run 1 agent h1 facts --ssh-config cfg &&
-	grep -q "unknown host key $fp" err && grep -q "^hint: .*--accept-new-host-keys" err &&
+	grep -q "^h1: error: .*unknown host key $fp" err && grep -q "^h1: hint: .*--accept-new-host-keys" err &&
 	lc_run 0 agent h1 facts --ssh-config cfg --accept-new-host-keys &&
-	grep -q "recorded new host key $fp in state/$L/known_hosts" err &&
+	grep -q "^h1: recorded new host key $fp of .* in state/$L/known_hosts" err &&
 	lc_run 0 agent h1 facts --ssh-config cfg
 '
 

@@ -1,0 +1,274 @@
+/* fanout.c - a worker pool over hosts: per-host connections, a handshake bound, whole-host output, progress. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <libssh/libssh.h>
+
+#include "fanout.h"
+#include "banned.h"
+
+struct fan_priv {
+	pthread_mutex_t mu;
+	pthread_cond_t done_cv;   /* a host finished */
+	pthread_cond_t hs_cv;     /* a handshake slot freed */
+	int handshakes;           /* in flight */
+	size_t next;              /* next host to hand out */
+	size_t *finished;         /* queue of finished hosts, in order */
+	size_t nfinished, nprinted;
+	const char *step;
+	lc_host_task task;
+	void *arg;
+	char *skip;               /* hosts that failed an earlier step */
+};
+
+int lc_fanout_init(struct lc_fanout *f, const char *const *names, size_t n,
+		   int jobs, struct lc_err *err)
+{
+	struct fan_priv *p;
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	f->hosts = calloc(n ? n : 1, sizeof(*f->hosts));
+	p = calloc(1, sizeof(*p));
+	if (!f->hosts || !p || !(p->finished = calloc(n ? n : 1, sizeof(size_t))) ||
+	    !(p->skip = calloc(n ? n : 1, 1))) {
+		if (p)
+			free(p->finished);
+		free(p);
+		free(f->hosts);
+		return lc_err_set(err, "out of memory");
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->done_cv, NULL);
+	pthread_cond_init(&p->hs_cv, NULL);
+	f->priv = p;
+	f->n = n;
+	f->jobs = jobs > 0 ? jobs : 16;
+	f->max_handshakes = 8;
+	for (i = 0; i < n; i++) {
+		f->hosts[i].name = names[i];
+		f->hosts[i].f = f;
+		lc_buf_init(&f->hosts[i].out, 1 << 20);
+		lc_buf_init(&f->hosts[i].note, 1 << 16);
+		lc_err_clear(&f->hosts[i].err);
+	}
+	/* libssh's own setup, once, before threads use it. */
+	ssh_init();
+	return 0;
+}
+
+void lc_fanout_release(struct lc_fanout *f)
+{
+	struct fan_priv *p = f->priv;
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		lc_agent_stop(f->hosts[i].agent);
+		lc_ssh_close(f->hosts[i].ssh);
+		lc_buf_release(&f->hosts[i].out);
+		lc_buf_release(&f->hosts[i].note);
+	}
+	free(f->hosts);
+	if (p) {
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->done_cv);
+		pthread_cond_destroy(&p->hs_cv);
+		free(p->finished);
+		free(p->skip);
+		free(p);
+	}
+	f->hosts = NULL;
+	f->priv = NULL;
+}
+
+int lc_fanout_agent(struct lc_fanout_host *h, struct lc_agent **out)
+{
+	struct lc_fanout *f = h->f;
+	struct fan_priv *p = f->priv;
+	int pushed = 0, rc;
+
+	if (h->agent) {
+		*out = h->agent;
+		return 0;
+	}
+	/* Handshakes are bounded separately from -j: they cost the most CPU. */
+	pthread_mutex_lock(&p->mu);
+	while (p->handshakes >= f->max_handshakes)
+		pthread_cond_wait(&p->hs_cv, &p->mu);
+	p->handshakes++;
+	pthread_mutex_unlock(&p->mu);
+	rc = lc_ssh_connect(&h->ssh, h->name, f->ssh_opts, &h->note, &h->err);
+	pthread_mutex_lock(&p->mu);
+	p->handshakes--;
+	pthread_cond_signal(&p->hs_cv);
+	pthread_mutex_unlock(&p->mu);
+	if (rc || lc_bundle_ensure(h->ssh, f->bundle, &pushed, &h->err) ||
+	    lc_agent_start(&h->agent, h->ssh, f->bundle, &h->err))
+		return -1;
+	if (pushed)
+		lc_buf_printf(&h->note, "installed agent bundle %.12s\n", f->bundle->sha256);
+	*out = h->agent;
+	return 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void *worker(void *arg)
+{
+	struct lc_fanout *f = arg;
+	struct fan_priv *p = f->priv;
+
+	for (;;) {
+		struct lc_fanout_host *h;
+		size_t i;
+		long t0;
+
+		pthread_mutex_lock(&p->mu);
+		while (p->next < f->n && p->skip[p->next])
+			p->next++;
+		if (p->next >= f->n) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+
+		h = &f->hosts[i];
+		lc_buf_reset(&h->out);
+		lc_buf_reset(&h->note);
+		lc_err_clear(&h->err);
+		t0 = now_ms();
+		h->rc = p->task(h, p->arg);
+		if (h->rc && !h->err.msg[0])
+			lc_err_set(&h->err, "%s failed", p->step);
+		h->ms = now_ms() - t0;
+
+		pthread_mutex_lock(&p->mu);
+		p->finished[p->nfinished++] = i;
+		pthread_cond_signal(&p->done_cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+/* Print text line by line, each with "prefix: " when prefix is set. */
+static void print_lines(FILE *out, const char *prefix, const char *s)
+{
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+
+		if (prefix)
+			fprintf(out, "%s: %.*s\n", prefix, (int)n, s);
+		else
+			fprintf(out, "%.*s\n", (int)n, s);
+		s += n + (s[n] == '\n');
+	}
+}
+
+/* Print one finished host's output whole: text with a host prefix, or
+ * one JSON event. */
+static void print_host(struct lc_fanout *f, const struct lc_fanout_host *h,
+		       const char *step)
+{
+	if (f->json) {
+		cJSON *o = cJSON_CreateObject();
+		char *text;
+
+		cJSON_AddStringToObject(o, "event", "host");
+		cJSON_AddStringToObject(o, "step", step);
+		cJSON_AddStringToObject(o, "host", h->name);
+		cJSON_AddBoolToObject(o, "ok", h->rc == 0);
+		cJSON_AddNumberToObject(o, "ms", (double)h->ms);
+		cJSON_AddStringToObject(o, "output", h->out.len ? h->out.ptr : "");
+		if (h->note.len)
+			cJSON_AddStringToObject(o, "note", h->note.ptr);
+		if (h->rc) {
+			cJSON_AddStringToObject(o, "error", h->err.msg);
+			if (h->err.hint[0])
+				cJSON_AddStringToObject(o, "hint", h->err.hint);
+		}
+		text = cJSON_PrintUnformatted(o);
+		printf("%s\n", text ? text : "{}");
+		free(text);
+		cJSON_Delete(o);
+		fflush(stdout);
+		return;
+	}
+	if (!f->quiet)
+		print_lines(stderr, h->name, h->note.ptr);
+	/* One host: its output as it is, for scripts; several: prefixed. */
+	if (h->out.len) {
+		print_lines(stdout, f->n > 1 ? h->name : NULL, h->out.ptr);
+		fflush(stdout);
+	}
+	if (h->rc) {
+		fprintf(stderr, "%s: error: %s\n", h->name, h->err.msg);
+		if (h->err.hint[0])
+			fprintf(stderr, "%s: hint: %s\n", h->name, h->err.hint);
+	}
+}
+
+size_t lc_fanout_run(struct lc_fanout *f, const char *step, lc_host_task task,
+		     void *arg)
+{
+	struct fan_priv *p = f->priv;
+	pthread_t *th;
+	size_t i, todo = 0, failed = 0, nthreads;
+
+	p->step = step;
+	p->task = task;
+	p->arg = arg;
+	p->next = p->nfinished = p->nprinted = 0;
+	for (i = 0; i < f->n; i++)
+		todo += !p->skip[i];
+	nthreads = (size_t)f->jobs < todo ? (size_t)f->jobs : todo;
+	if (!(th = calloc(nthreads ? nthreads : 1, sizeof(*th))))
+		return todo;
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&th[i], NULL, worker, f)) {
+			nthreads = i;
+			break;
+		}
+	/* No thread could be made: do the work here, one host at a time. */
+	if (nthreads == 0 && todo)
+		worker(f);
+	/* Print each host whole as it finishes, from this thread only. */
+	pthread_mutex_lock(&p->mu);
+	while (p->nprinted < todo) {
+		while (p->nprinted == p->nfinished)
+			pthread_cond_wait(&p->done_cv, &p->mu);
+		while (p->nprinted < p->nfinished) {
+			struct lc_fanout_host *h = &f->hosts[p->finished[p->nprinted++]];
+
+			pthread_mutex_unlock(&p->mu);
+			if (h->rc) {
+				failed++;
+				p->skip[h - f->hosts] = 1;
+			}
+			if (f->tty && !f->json)
+				fprintf(stderr, "\r\033[K");
+			print_host(f, h, step);
+			if (f->tty && !f->json)
+				fprintf(stderr, "%s: %zu/%zu hosts done, %zu failed", step,
+					p->nprinted, todo, failed);
+			pthread_mutex_lock(&p->mu);
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (f->tty && !f->json)
+		fprintf(stderr, "\r\033[K");
+	for (i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	free(th);
+	return failed;
+}
