@@ -7,3 +7,6 @@ bench/toml.sh
 echo
 echo "== identity: secrets, DKG, LatticeConfig"
 bench/identity.sh
+echo
+echo "== transport: agent push, install, env, secret on N test hosts"
+bench/transport.sh

@@ -40,9 +40,11 @@ int lc_agent_start(struct lc_agent **out, struct lc_ssh *c,
  * reply with "ok": false is returned as is, not as an error. */
 int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
 		  struct lc_err *err);
-/* A put: req announces sha256 and size of the local file, whose bytes are
- * then streamed. */
+/* A put of the local file path, whose sha256 (hex) and size the caller
+ * computed once: the host is asked first, and the bytes are streamed only
+ * when it does not have that content (*sent says which). */
 int lc_agent_put_file(struct lc_agent *a, cJSON *req, const char *path,
+		      const char *sha256, long long size, int *sent,
 		      cJSON **reply, struct lc_err *err);
 /* Say bye and close. */
 void lc_agent_stop(struct lc_agent *a);

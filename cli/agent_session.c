@@ -74,44 +74,88 @@ int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
 	return read_reply(a, id, reply, err);
 }
 
+/* The sha256 the host reports for area/name, or "" when it has none. */
+static int remote_sha(struct lc_agent *a, const cJSON *put, char out[65],
+		      struct lc_err *err)
+{
+	cJSON *req = cJSON_CreateObject(), *names, *reply = NULL;
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(put, "name"));
+	const cJSON *f;
+	int rc = -1;
+
+	out[0] = '\0';
+	if (!req || !name)
+		goto out;
+	cJSON_AddStringToObject(req, "op", "stat");
+	cJSON_AddItemToObject(req, "lattice",
+			      cJSON_Duplicate(cJSON_GetObjectItem(put, "lattice"), 1));
+	cJSON_AddItemToObject(req, "area", cJSON_Duplicate(cJSON_GetObjectItem(put, "area"), 1));
+	names = cJSON_AddArrayToObject(req, "names");
+	cJSON_AddItemToArray(names, cJSON_CreateString(name));
+	if (lc_agent_call(a, req, &reply, err))
+		goto out;
+	f = cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "files"), name);
+	if (cJSON_IsString(cJSON_GetObjectItem(f, "sha256")))
+		snprintf(out, 65, "%s", cJSON_GetObjectItem(f, "sha256")->valuestring);
+	rc = 0;
+out:
+	cJSON_Delete(req);
+	cJSON_Delete(reply);
+	return rc;
+}
+
 int lc_agent_put_file(struct lc_agent *a, cJSON *req, const char *path,
+		      const char *sha256, long long size, int *sent,
 		      cJSON **reply, struct lc_err *err)
 {
-	char sha[65], buf[65536];
-	long long size, sent = 0, id = a->next_id++;
+	char buf[65536], have[65];
+	long long done = 0, id;
 	ssize_t n;
 	int fd, rc = -1;
 
-	if (lc_sha256_file(sha, &size, path, err))
-		return -1;
+	*sent = 0;
+	*reply = NULL;
+	/* Content-addressed: ask first, send only what the host lacks.  (A
+	 * stat that fails is not fatal: the put below reports the problem.) */
+	if (remote_sha(a, req, have, err) == 0 && !strcmp(have, sha256)) {
+		if (!(*reply = cJSON_CreateObject()))
+			return lc_err_set(err, "out of memory");
+		cJSON_AddNumberToObject(*reply, "id", (double)(a->next_id - 1));
+		cJSON_AddBoolToObject(*reply, "ok", 1);
+		cJSON_AddStringToObject(*reply, "sha256", sha256);
+		cJSON_AddBoolToObject(*reply, "changed", 0);
+		return 0;
+	}
+	id = a->next_id++;
 	cJSON_DeleteItemFromObject(req, "id");
 	cJSON_DeleteItemFromObject(req, "sha256");
 	cJSON_DeleteItemFromObject(req, "size");
 	cJSON_AddNumberToObject(req, "id", (double)id);
-	cJSON_AddStringToObject(req, "sha256", sha);
+	cJSON_AddStringToObject(req, "sha256", sha256);
 	cJSON_AddNumberToObject(req, "size", (double)size);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return lc_err_set(err, "cannot open '%s': %s", path, strerror(errno));
 	if (send_json(a, req, err))
 		goto out;
 	/* Stream: never the whole file in memory. */
-	while (sent < size && (n = read(fd, buf, sizeof(buf))) != 0) {
+	while (done < size && (n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			lc_err_set(err, "cannot read '%s': %s", path, strerror(errno));
 			goto out;
 		}
-		if (n > size - sent)
-			n = (ssize_t)(size - sent);
+		if (n > size - done)
+			n = (ssize_t)(size - done);
 		if (lc_chan_write(a->ch, buf, (size_t)n, err))
 			goto out;
-		sent += n;
+		done += n;
 	}
-	if (sent != size) {
+	if (done != size) {
 		lc_err_set(err, "'%s' changed while being sent", path);
 		goto out;
 	}
+	*sent = 1;
 	rc = read_reply(a, id, reply, err);
 out:
 	close(fd);

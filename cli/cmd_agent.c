@@ -68,6 +68,8 @@ int lc_ctx_ssh_opts(struct lc_ssh_opts *o, char *known, size_t size,
 struct agent_call {
 	const cJSON *req;
 	const char *put_file; /* non-NULL for put */
+	char sha256[65];      /* of put_file, hashed once for every host */
+	long long size;
 };
 
 static int agent_task(struct lc_fanout_host *h, void *arg)
@@ -76,13 +78,14 @@ static int agent_task(struct lc_fanout_host *h, void *arg)
 	struct lc_agent *a;
 	cJSON *req, *reply = NULL;
 	char *text;
-	int rc;
+	int rc, sent = 0;
 
 	if (lc_fanout_agent(h, &a))
 		return -1;
 	if (!(req = cJSON_Duplicate(ac->req, 1)))
 		return lc_err_set(&h->err, "out of memory");
-	rc = ac->put_file ? lc_agent_put_file(a, req, ac->put_file, &reply, &h->err)
+	rc = ac->put_file ? lc_agent_put_file(a, req, ac->put_file, ac->sha256, ac->size,
+					      &sent, &reply, &h->err)
 			  : lc_agent_call(a, req, &reply, &h->err);
 	cJSON_Delete(req);
 	if (rc)
@@ -138,7 +141,7 @@ static int pick_hosts(const char ***out, size_t *n, const struct lc_manifest *m,
 int cmd_agent(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
-	struct agent_call ac = { NULL, NULL };
+	struct agent_call ac = { NULL, NULL, "", 0 };
 	struct lc_ssh_opts o;
 	struct lc_bundle b;
 	struct lc_fanout f;
@@ -183,7 +186,8 @@ int cmd_agent(int argc, char **argv, struct lc_ctx *ctx)
 		cJSON_AddStringToObject(req, "lattice", m->name);
 	ac.req = req;
 
-	if (lc_ctx_ssh_opts(&o, known, sizeof(known), ctx, &err) ||
+	if ((ac.put_file && lc_sha256_file(ac.sha256, &ac.size, ac.put_file, &err)) ||
+	    lc_ctx_ssh_opts(&o, known, sizeof(known), ctx, &err) ||
 	    lc_bundle_find(&b, &err) || lc_fanout_init(&f, names, n, ctx->jobs, &err))
 		goto fail;
 	fan = 1;
