@@ -63,6 +63,10 @@ lc_run() {
 }
 
 test_done() {
+	# Test hosts first: their pid files live under $TRASH.
+	if [ -n "${LC_TESTHOSTS_DIR:-}" ] && [ -d "$LC_TESTHOSTS_DIR" ]; then
+		"$REPO/scripts/testhosts" down >/dev/null 2>&1
+	fi
 	rm -rf "$TRASH"
 	echo "$((test_count - test_failed)) passed, $test_failed failed"
 	[ "$test_failed" -eq 0 ]

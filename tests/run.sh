@@ -91,6 +91,19 @@ if [ "${LC_SKIP_FUZZ:-0}" != 1 ]; then
 	fi
 fi
 
+# Every test stops what it started: an sshd of a test's hosts still
+# running now is a leak.
+sleep 1
+left=$(ps -eo args | grep -c "[s]shd -D .*/lc-test\.[^/]*/hosts/")
+if [ "$left" -ne 0 ]; then
+	echo "FAIL leftovers: $left test-host sshd processes still running"
+	ps -eo pid,args | grep "[s]shd -D .*/lc-test\." | head -n 5
+	total_fail=$((total_fail + 1))
+	failed_suites="$failed_suites leftovers"
+else
+	total_pass=$((total_pass + 1))
+fi
+
 [ -z "$failed_suites" ] || echo "failed:$failed_suites"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
