@@ -10,6 +10,33 @@
 #include "ssh_priv.h"
 #include "banned.h"
 
+#define KEEPALIVE_MS 10000
+
+/*
+ * Read from the channel, waiting at most the connection's I/O timeout.
+ * libssh 0.10 has no keepalive of its own: while nothing arrives, send
+ * SSH_MSG_IGNORE every 10 s, which keeps NAT state alive and turns a dead
+ * connection into a write error instead of a silent wait.  Returns what
+ * ssh_channel_read_timeout does (0: nothing within the timeout).
+ */
+static int read_keepalive(struct lc_chan *ch, void *buf, uint32_t len)
+{
+	int left = ch->c->io_timeout_ms, n;
+
+	for (;;) {
+		int slice = left < KEEPALIVE_MS ? left : KEEPALIVE_MS;
+
+		n = ssh_channel_read_timeout(ch->ch, buf, len, 0, slice);
+		if (n != 0 || ssh_channel_is_eof(ch->ch))
+			return n;
+		left -= slice;
+		if (left <= 0)
+			return 0;
+		if (ssh_send_ignore(ch->c->s, "keepalive") != SSH_OK)
+			return SSH_ERROR;
+	}
+}
+
 int lc_ssh_exec(struct lc_chan **out, struct lc_ssh *c, const char *cmd,
 		struct lc_err *err)
 {
@@ -75,7 +102,7 @@ int lc_chan_read_line(struct lc_chan *ch, struct lc_buf *line, size_t max,
 		if (ch->eof)
 			return lc_err_set(err, "%s: the remote side closed the channel%s",
 					  ch->c->peer, ch->in.len ? " mid-line" : "");
-		n = ssh_channel_read_timeout(ch->ch, tmp, sizeof(tmp), 0, ch->c->io_timeout_ms);
+		n = read_keepalive(ch, tmp, sizeof(tmp));
 		if (n == SSH_ERROR)
 			return lc_err_set(err, "%s: cannot read: %s", ch->c->peer,
 					  ssh_get_error(ch->c->s));

@@ -108,4 +108,10 @@ bad_agent 'another protocol version' 'read l; echo "{\"id\":0,\"ok\":true,\"vers
 bad_agent 'exits at once' 'echo "cannot start" >&2; exit 1' \
 	"the agent did not start"
 
+test_expect_success 'a slow answer within the timeout survives keepalive slices' '
+	setup && fake_bundle slow "read l; echo \"{\\\"id\\\":0,\\\"ok\\\":true,\\\"version\\\":1}\"; read l; sleep 11; echo \"{\\\"id\\\":1,\\\"ok\\\":true}\"" &&
+	export LATTICECTL_AGENT_BUNDLE=$PWD/slow &&
+	lc_run 0 agent h2 facts --ssh-config "$SSHCFG" --timeout 20 && grep -q "\"ok\":true" out
+'
+
 test_done
