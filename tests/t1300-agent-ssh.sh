@@ -80,6 +80,20 @@ test_expect_success 'a full disk on one host: that host fails precisely, nothing
 	agent h2 put bin atelier-member big >r2 && jq -e ".ok and .changed" r2
 '
 
+test_expect_success 'a connection cut mid-upload leaves nothing half-installed; a re-run completes' '
+	setup && head -c 60000000 /dev/urandom >huge &&
+	agent h2 facts >/dev/null &&
+	{ "$LATTICECTL" agent h2 put bin relay-member huge --ssh-config "$SSHCFG" >/dev/null 2>&1 & } &&
+	p=$! && i=0 &&
+	while [ $i -lt 100 ] && [ -z "$(on_host h2 "find /usr/local/lib/lattice/$L -name \"*.tmp\"")" ]; do
+		i=$((i + 1)); sleep 0.05
+	done &&
+	test $i -lt 100 && kill -9 $p && sleep 1 &&
+	test -z "$(on_host h2 "find /usr/local/lib/lattice/$L -name \"*.tmp\" -o -name relay-member")" &&
+	agent h2 put bin relay-member huge >r && jq -e ".ok and .changed" r &&
+	test "$(on_host h2 "sha256sum /usr/local/lib/lattice/$L/bin/relay-member" | cut -c1-64)" = "$(sha256sum huge | cut -c1-64)"
+'
+
 test_expect_success 'two lattices on one host never touch each other' '
 	setup && sed "s/^name = .*/name = \"other.local.devnet\"/" lattice.toml >other.toml &&
 	echo one >f1 && echo two >f2 &&
