@@ -37,6 +37,8 @@ static void child(struct sup *s, struct sup_role *r, int bin_fd, const char *exe
 	if (null < 0 || dup2(null, 0) < 0 || dup2(r->log_w, 1) < 0 || dup2(r->log_w, 2) < 0)
 		_exit(SUP_EXIT_NOSTART);
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* A script's interpreter opens it as /dev/fd/<bin_fd>/<exec>. */
+	fcntl(bin_fd, F_SETFD, 0);
 	if (chdir("/") < 0)
 		_exit(SUP_EXIT_NOSTART);
 	umask(077);
