@@ -8,6 +8,28 @@
 #include "agent.h"
 #include "unit.h"
 
+/*
+ * One supervisor per lattice and host (`lattice-agent supervise --lattice
+ * L`, agent/PROTOCOL.md "The own supervisor").  What it reads and writes:
+ *
+ *   /etc/lattice/L/units/<role>.json   unit records (the agent writes them):
+ *                                      which roles exist, what to run
+ *   /run/lattice/L/<role>.want         what the agent asks (start, stop,
+ *                                      restart) and its request number
+ *   /run/lattice/L/<role>.status       the role's state, written by
+ *                                      sup_publish after every event
+ *   /run/lattice/L/<role>.log[.1]      the role's output, rotated at 1 MiB
+ *   /run/lattice/L/supervisor.pid      its pid, under an exclusive flock
+ *   /run/lattice/L/supervisor.log      its own log (standard error)
+ *
+ * Signals arrive through a signalfd: SIGCHLD (a role exited), SIGHUP
+ * (reread records and wants), SIGTERM/SIGINT (stop every role, then
+ * exit).  Each role is a struct sup_role moved between the five states
+ * of AG_ST_* by sup_event() and the table in sup_fsm.c; nothing else
+ * changes a role's state.  The daemon is single-threaded: the only
+ * blocking call is poll() in sup_loop().
+ */
+
 #define SUP_MAX_ROLES 64
 #define SUP_UP_AFTER_MS 1000     /* alive this long after a spawn: up */
 #define SUP_BACKOFF_MIN_MS 1000  /* at least this long between two spawns */
