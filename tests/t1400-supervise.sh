@@ -52,6 +52,36 @@ test_expect_success 'unit-text refuses a reserved role, a bad lattice and a miss
 	! unit_text --arg "$(printf "a\tb")" 2>err && grep -q usage err
 '
 
+# The agent over pipes with its root in ./root: requests on stdin, replies on stdout.
+local_agent() {
+	{ printf "%s\n" "{\"id\":0,\"op\":\"hello\",\"version\":1}"; cat; } |
+		LATTICE_AGENT_ROOT=$PWD/root "$AGENT" serve 2>>agent.err | tail -n +2
+}
+
+# Wipe the local lattice (stopping its supervisor) and check for sanitizer reports.
+local_wipe() {
+	printf "%s\n" "{\"id\":9,\"op\":\"wipe\",\"lattice\":\"$L\"}" | local_agent >/dev/null
+	! grep -s -e Sanitizer -e "runtime error" agent.err
+}
+
+test_expect_success 'a role'"'"'s log is rotated at 1 MiB, one generation kept; a script runs (local)' '
+	b=root/usr/local/lib/lattice/$L/bin r=root/run/lattice/$L && mkdir -p $b && {
+	printf "#!/bin/sh\nyes \"\$(printf %%099d 0)\" | head -n 25000\necho last line\nexec sleep 60\n" >$b/chatty &&
+	chmod 755 $b/chatty &&
+	printf "%s\n" "{\"id\":1,\"op\":\"unit\",\"lattice\":\"$L\",\"role\":\"relay-member\",\"action\":\"install\",\"exec\":\"chatty\",\"env\":[]}" \
+		"{\"id\":2,\"op\":\"unit\",\"lattice\":\"$L\",\"role\":\"relay-member\",\"action\":\"start\"}" |
+		local_agent >out && jq -e -s "length == 2 and all(.ok)" out &&
+	i=0 && until grep -qx "last line" $r/relay-member.log 2>/dev/null || [ $i -ge 150 ]; do sleep 0.1; i=$((i + 1)); done &&
+	old=$(stat -c %s $r/relay-member.log.1) && cur=$(stat -c %s $r/relay-member.log) &&
+	test "$old" -ge 1048576 && test "$old" -lt 1114112 && test "$cur" -lt 1048576 &&
+	test $((old + cur)) -lt 2500010 && test "$(stat -c %a $r/relay-member.log $r/relay-member.log.1)" = "600
+600" &&
+	printf "%s\n" "{\"id\":3,\"op\":\"status\",\"lattice\":\"$L\",\"role\":\"relay-member\"}" | local_agent >st &&
+	jq -e ".roles[\"relay-member\"] | .state != \"failed\" and .pid > 0 and .log[-1] == \"last line\" and (.log | length) == 20" st &&
+	pid=$(jq ".roles[\"relay-member\"].pid" st) && kill -0 "$pid"
+	}; rc=$?; local_wipe || rc=1; ! kill -0 "${pid:-0}" 2>/dev/null && test $rc -eq 0
+'
+
 if [ "$(id -u)" -ne 0 ]; then
 	echo "skip: t1400-supervise on test hosts needs root"
 	test_done
@@ -276,8 +306,10 @@ test_expect_success 'two roles of one lattice and one of another: stopping one l
 	wait_for h1 other.toml relay-member ".state == \"up\" and .pid == $rpid" 1 &&
 	test "$(metric h1 lattice.toml atelier-member $P2 atelier_up)" = 1 &&
 	test "$(metric h1 other.toml relay-member $P3 relay_up)" = 1 &&
-	on_host h1 "ls /run/lattice/$L /run/lattice/$L2" >files &&
-	on_host h1 "test ! -e /run/lattice/$L/relay-member.log && test ! -e /run/lattice/$L2/unseal-member.status" &&
+	on_host h1 "ls /run/lattice/$L; echo --; ls /run/lattice/$L2" >files &&
+	sed -n "/^--$/q;p" files | grep -q "^atelier-member.log$" &&
+	sed "1,/^--$/d" files | grep -q "^relay-member.log$" &&
+	! sed -n "/^--$/q;p" files | grep -q relay && ! sed "1,/^--$/d" files | grep -q -e unseal -e atelier &&
 	agent h1 status -m other.toml >all && jq -e "(.roles | keys) == [\"relay-member\"]" all &&
 	unit h1 other.toml relay-member stop &&
 	wait_for h1 lattice.toml atelier-member ".state == \"up\" and .pid == $apid" 1
