@@ -65,7 +65,10 @@ BUNDLE = $(O)/agent-bundle
 CJSON_SO := $(shell $(PKG_CONFIG) --variable=libdir libcjson)/libcjson.so.1
 STRIP ?= strip
 
-all: $(LATTICECTL) $(UNIT_BINS) $(TOOL_BINS) $(AGENT) $(O)/agent-bundle.sha256
+# The simulated organism the end-to-end tests run as every role; libc only.
+SIM = $(O)/sim-organism
+
+all: $(LATTICECTL) $(UNIT_BINS) $(TOOL_BINS) $(AGENT) $(O)/agent-bundle.sha256 $(SIM)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -104,6 +107,10 @@ $(O)/agent-bundle.sha256: $(BUNDLE)/lattice-agent $(BUNDLE)/libcjson.so.1
 		cut -d' ' -f1 >$@.tmp && mv $@.tmp $@
 
 agent-bundle: $(O)/agent-bundle.sha256
+
+$(SIM): tests/sim-organism.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/tests/unit/unit.o $(LIBCLI) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm

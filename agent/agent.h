@@ -10,6 +10,7 @@
 #include "err.h"
 
 struct cJSON;
+struct lc_buf;
 
 #define AG_PROTOCOL 1
 #define AG_MAX_LINE 65536 /* one request line, its newline included */
@@ -90,7 +91,7 @@ int ag_set_num(struct cJSON *o, const char *key, double val);
 int ag_set_bool(struct cJSON *o, const char *key, int val);
 
 /* paths.c: names, areas and the directories behind them. */
-enum { AG_AREA_BIN, AG_AREA_ENV, AG_AREA_SECRET, AG_AREA_RUN, AG_AREA_COUNT };
+enum { AG_AREA_BIN, AG_AREA_ENV, AG_AREA_SECRET, AG_AREA_RUN, AG_AREA_UNITS, AG_AREA_COUNT };
 enum {
 	AG_DIR_CREATE = 1, /* create what is missing (else AG_E_NOTFOUND) */
 	AG_DIR_BASE = 2,   /* stop at .../lattice, above every lattice */
@@ -140,6 +141,15 @@ int ag_hash_fd(int fd, unsigned char out[32], uint64_t *size, struct lc_err *err
  * a symlink; *count grows by the non-directories removed. */
 int ag_remove_tree(int dfd, const char *name, const char *path, unsigned *count,
 		   struct lc_err *err);
+/* A small regular file in dir into out (reset first), never through a
+ * symlink: AG_E_NOTFOUND when absent, LC_ERR_TOOBIG past max bytes. */
+int ag_read_at(const struct ag_dir *dir, const char *name, struct lc_buf *out,
+	       size_t max, struct lc_err *err);
+/* Milliseconds on the monotonic clock. */
+int64_t ag_now_ms(void);
+
+/* ops_host.c: whether systemd is PID 1 (the facts' systemd_pid1). */
+int ag_systemd_pid1(void);
 
 /* The operations: 0 with r->reply filled in, or a negative code. */
 int ag_op_facts(struct ag_req *r, struct lc_err *err);
@@ -148,5 +158,12 @@ int ag_op_put(struct ag_req *r, struct lc_err *err);
 int ag_op_lock(struct ag_req *r, struct lc_err *err);
 int ag_op_unlock(struct ag_req *r, struct lc_err *err);
 int ag_op_wipe(struct ag_req *r, struct lc_err *err);
+int ag_op_unit(struct ag_req *r, struct lc_err *err);
+int ag_op_status(struct ag_req *r, struct lc_err *err);
+int ag_op_metrics(struct ag_req *r, struct lc_err *err);
+
+/* Subcommands besides serve: exit statuses. */
+int ag_supervise_main(int argc, char **argv);
+int ag_unit_text_main(int argc, char **argv);
 
 #endif

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "agent.h"
+#include "buf.h"
 #include "hex.h"
 #include "banned.h"
 
@@ -237,4 +239,56 @@ int ag_remove_tree(int dfd, const char *name, const char *path, unsigned *count,
 		   struct lc_err *err)
 {
 	return remove_entry(dfd, name, path, count, 0, err);
+}
+
+int ag_read_at(const struct ag_dir *dir, const char *name, struct lc_buf *out,
+	       size_t max, struct lc_err *err)
+{
+	char chunk[4096];
+	struct stat st;
+	ssize_t n;
+	int fd, rc = 0;
+
+	lc_buf_reset(out);
+	fd = openat(dir->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return lc_err_setc(err, AG_E_NOTFOUND, "'%s/%s' does not exist",
+					   dir->path, name);
+		if (errno == ELOOP)
+			return lc_err_setc(err, AG_E_BAD, "refusing '%s/%s': it is a symlink",
+					   dir->path, name);
+		return fail_errno(err, "open", dir, name);
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = lc_err_set(err, "'%s/%s' is not a regular file", dir->path, name);
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = fail_errno(err, "read", dir, name);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (out->len + (size_t)n > max || lc_buf_add(out, chunk, (size_t)n)) {
+			rc = lc_err_setc(err, LC_ERR_TOOBIG, "'%s/%s' is larger than %zu bytes",
+					 dir->path, name, max);
+			goto out;
+		}
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+int64_t ag_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

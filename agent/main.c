@@ -1,4 +1,4 @@
-/* main.c - lattice-agent's entry point: `serve` (the protocol on stdin/stdout) and `version`. */
+/* main.c - lattice-agent's entry point: `serve` (the protocol on stdin/stdout), `supervise`, `unit-text`, `version`. */
 #include <gnu/libc-version.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,7 +32,10 @@ static int glibc_ok(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: lattice-agent serve | version\n");
+	fprintf(stderr, "usage: lattice-agent serve | version\n"
+		"       lattice-agent supervise --lattice LATTICE\n"
+		"       lattice-agent unit-text --lattice L --role R --exec NAME "
+		"[--env NAME]... [--arg ARG]...\n");
 	return AG_EXIT_PROTO;
 }
 
@@ -40,30 +43,37 @@ int main(int argc, char **argv)
 {
 	struct rlimit no_core = { 0, 0 };
 	struct lc_err err;
+	int serve;
 
-	if (argc != 2)
+	if (argc < 2)
 		return usage();
 	if (!glibc_ok())
 		return AG_EXIT_FAIL;
-	if (!strcmp(argv[1], "version")) {
+	if (!strcmp(argv[1], "unit-text"))
+		return ag_unit_text_main(argc, argv);
+	if (!strcmp(argv[1], "version") && argc == 2) {
 		printf("lattice-agent %s (protocol %d)\n", LC_VERSION, AG_PROTOCOL);
 		return fflush(stdout) ? AG_EXIT_FAIL : AG_EXIT_OK;
 	}
-	if (strcmp(argv[1], "serve"))
+	serve = !strcmp(argv[1], "serve");
+	if ((serve && argc != 2) || (!serve && strcmp(argv[1], "supervise")))
 		return usage();
+	if (sodium_init() < 0) {
+		fprintf(stderr, "lattice-agent: cannot initialise libsodium\n");
+		return AG_EXIT_FAIL;
+	}
+	/* Secret bytes pass through memory: no core files (the supervisor's
+	 * roles inherit that); a closed pipe is an error from write, not a
+	 * signal. */
+	setrlimit(RLIMIT_CORE, &no_core);
+	signal(SIGPIPE, SIG_IGN);
+	umask(022);
+	if (!serve)
+		return ag_supervise_main(argc, argv);
 	lc_err_clear(&err);
 	if (ag_paths_init(&err)) {
 		fprintf(stderr, "lattice-agent: %s\n", err.msg);
 		return AG_EXIT_FAIL;
 	}
-	if (sodium_init() < 0) {
-		fprintf(stderr, "lattice-agent: cannot initialise libsodium\n");
-		return AG_EXIT_FAIL;
-	}
-	/* Secret bytes pass through memory: no core files; a closed pipe is
-	 * an error from write, not a signal. */
-	setrlimit(RLIMIT_CORE, &no_core);
-	signal(SIGPIPE, SIG_IGN);
-	umask(022);
 	return ag_serve(STDIN_FILENO, STDOUT_FILENO);
 }

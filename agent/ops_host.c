@@ -122,6 +122,14 @@ static int disk_free(const char *path, double *out, struct lc_err *err)
 	return 0;
 }
 
+int ag_systemd_pid1(void)
+{
+	char init[AG_FACT_MAX];
+
+	host_init(init, sizeof(init));
+	return !strcmp(init, "systemd") && exists("/run/systemd/system");
+}
+
 int ag_op_facts(struct ag_req *r, struct lc_err *err)
 {
 	char os[2 * AG_FACT_MAX + 1], init[AG_FACT_MAX], base[PATH_MAX];

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "unit.h"
 #include "banned.h"
 
 /* Whether a file in an area belongs to role: "<role>" or "<role>.<anything>",
@@ -43,8 +44,9 @@ static int wipe_role_area(int area, const char *lattice, const char *role,
 		goto out;
 	}
 	while ((errno = 0, de = readdir(dir))) {
+		/* "units" holds every role's unit record, not a role's file. */
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    !role_owns(role, de->d_name))
+		    !strcmp(de->d_name, "units") || !role_owns(role, de->d_name))
 			continue;
 		if ((rc = ag_remove_tree(d.fd, de->d_name, d.path, count, err)))
 			goto out;
@@ -96,6 +98,24 @@ out:
 	return rc;
 }
 
+/* Every role of the lattice stopped and its unit removed. */
+static int stop_lattice(const char *lattice, struct lc_err *err)
+{
+	char **names = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	/* The own supervisor stops all roles at once on SIGTERM. */
+	if (!ag_use_systemd() && (rc = ag_sup_shutdown(lattice, err)))
+		return rc;
+	if ((rc = ag_units_list(lattice, &names, &n, err)))
+		return rc;
+	for (i = 0; !rc && i < n; i++)
+		rc = ag_unit_purge(lattice, names[i], err);
+	ag_units_free(names, n);
+	return rc;
+}
+
 int ag_op_wipe(struct ag_req *r, struct lc_err *err)
 {
 	const char *lattice, *role = NULL;
@@ -109,10 +129,15 @@ int ag_op_wipe(struct ag_req *r, struct lc_err *err)
 			return err->code;
 		if (!ag_role_ok(role))
 			return lc_err_setc(err, AG_E_BAD, "'%.70s' is not a role name", role);
-		rc = wipe_role_area(AG_AREA_ENV, lattice, role, &count, err);
+		/* A role is stopped and its unit removed before its files go. */
+		if (strcmp(role, "supervisor"))
+			rc = ag_unit_purge(lattice, role, err);
+		if (!rc)
+			rc = wipe_role_area(AG_AREA_ENV, lattice, role, &count, err);
 		if (!rc)
 			rc = wipe_role_area(AG_AREA_SECRET, lattice, role, &count, err);
 	} else {
+		rc = stop_lattice(lattice, err);
 		for (area = 0; !rc && area < AG_AREA_COUNT; area++)
 			rc = wipe_lattice_area(area, lattice, &count, err);
 	}

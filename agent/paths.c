@@ -24,6 +24,7 @@ static const struct {
 	[AG_AREA_ENV] = { "env", "/etc", NULL, 0700, 0600 },
 	[AG_AREA_SECRET] = { "secret", "/var/lib", "secrets", 0700, 0400 },
 	[AG_AREA_RUN] = { NULL, "/run", NULL, 0700, 0644 },
+	[AG_AREA_UNITS] = { NULL, "/etc", "units", 0700, 0600 },
 };
 
 static char root[PATH_MAX / 2];

@@ -27,6 +27,7 @@ static const struct {
 } ops[] = {
 	{ "facts", ag_op_facts }, { "stat", ag_op_stat }, { "put", ag_op_put },
 	{ "lock", ag_op_lock },   { "unlock", ag_op_unlock }, { "wipe", ag_op_wipe },
+	{ "unit", ag_op_unit },   { "status", ag_op_status }, { "metrics", ag_op_metrics },
 };
 
 static int in_fill(struct ag_in *in, struct lc_err *err)

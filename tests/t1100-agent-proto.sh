@@ -308,6 +308,84 @@ test_expect_success 'wipe removes the role'"'"'s files only; wipe of the lattice
 	test -z "$(find root -path "*$L*")" && test -f root/etc/lattice/other.lattice/zipnet-server.env
 '
 
+# unit_req ID ROLE ACTION [MORE]: a unit request for lattice $L.
+unit_req() {
+	printf '{"id":%s,"op":"unit","lattice":"%s","role":"%s","action":"%s"%s}\n' "$1" "$L" "$2" "$3" "${4:-}"
+}
+
+test_expect_success 'unit: bad actions, roles and records are refused; nothing is written' '
+	{ hello; unit_req 1 relay-member frobnicate; unit_req 2 supervisor start; unit_req 3 Relay start;
+	  unit_req 4 relay-member install ",\"exec\":\"../x\",\"env\":[]";
+	  unit_req 5 relay-member install ",\"exec\":\"prog\",\"env\":\"a.env\"";
+	  unit_req 6 relay-member install ",\"exec\":\"prog\",\"env\":[\".x\"]";
+	  unit_req 7 relay-member install ",\"exec\":\"prog\",\"env\":[],\"args\":[\"a\\nb\"]";
+	  unit_req 8 relay-member install ",\"exec\":\"prog\",\"env\":[],\"args\":[1]";
+	  printf "%s\n" "{\"id\":9,\"op\":\"unit\",\"lattice\":\"$L\",\"action\":\"start\"}"; } >req &&
+	ag_run 0 && nreplies 10 &&
+	jq -e -s "[.[1:][] | .error.code == \"bad_request\"] | all" out >/dev/null &&
+	check 2 ".error.message | test(\"reserved\")" && test -z "$(leftovers)"
+'
+
+test_expect_success 'unit: a missing program or env file, or a role not installed: not_found' '
+	printf x >data &&
+	{ hello; unit_req 1 relay-member start; unit_req 2 relay-member stop;
+	  unit_req 3 relay-member install ",\"exec\":\"prog\",\"env\":[]";
+	  put 4 bin prog data;
+	  unit_req 5 relay-member install ",\"exec\":\"prog\",\"env\":[\"none.env\"]";
+	  printf "%s\n" "{\"id\":6,\"op\":\"status\",\"lattice\":\"$L\",\"role\":\"relay-member\"}";
+	  unit_req 7 relay-member remove; } >req &&
+	ag_run 0 && check 1 ".error.code == \"not_found\"" && check 2 ".error.code == \"not_found\"" &&
+	check 3 ".error.code == \"not_found\" and (.error.message | test(\"prog\"))" &&
+	check 5 ".error.code == \"not_found\" and (.error.message | test(\"none.env\"))" &&
+	check 6 ".error.code == \"not_found\"" &&
+	check 7 ".ok == true and .removed == false and .backend == \"supervisor\"" &&
+	! test -e root/etc/lattice/$L/units/relay-member.json
+'
+
+test_expect_success 'unit: install writes the record atomically; stop and status need no supervisor' '
+	printf x >data && printf "A=1\n" >env &&
+	{ hello; put 1 bin prog data; put 2 env relay-member.env env;
+	  unit_req 3 relay-member install ",\"exec\":\"prog\",\"env\":[\"relay-member.env\"],\"args\":[\"--x\",\"y z\"]";
+	  unit_req 4 relay-member install ",\"exec\":\"prog\",\"env\":[\"relay-member.env\"],\"args\":[\"--x\",\"y z\"]";
+	  unit_req 5 relay-member stop;
+	  printf "%s\n" "{\"id\":6,\"op\":\"status\",\"lattice\":\"$L\"}"; } >req &&
+	ag_run 0 && check 3 ".ok == true and .changed == true and .backend == \"supervisor\"" &&
+	check 4 ".changed == false" && check 5 ".ok == true and .state == \"down\" and .pid == 0" &&
+	check 6 ".supervisor == false and .roles[\"relay-member\"].state == \"down\" and .roles[\"relay-member\"].last_exit == null and .roles[\"relay-member\"].log == []" &&
+	jq -e ".exec == \"prog\" and .env == [\"relay-member.env\"] and .args == [\"--x\",\"y z\"]" \
+		root/etc/lattice/$L/units/relay-member.json >/dev/null &&
+	test "$(stat -c %a root/etc/lattice/$L/units/relay-member.json root/etc/lattice/$L/units)" = "600
+700" && ! test -e root/run/lattice/$L/supervisor.pid && test -z "$(find root -name ".*")" &&
+	{ hello; printf "%s\n" "{\"id\":1,\"op\":\"wipe\",\"lattice\":\"$L\",\"role\":\"relay-member\"}"; } >req &&
+	ag_run 0 && check 1 ".removed == 1" && ! test -e root/etc/lattice/$L/units/relay-member.json &&
+	test -f root/usr/local/lib/lattice/$L/bin/prog
+'
+
+test_expect_success 'metrics: only loopback, a real port and metric names; a closed port is io' '
+	printf x >data && port=$(( 40000 + $$ % 20000 )) &&
+	{ hello; put 1 bin prog data; unit_req 2 relay-member install ",\"exec\":\"prog\",\"env\":[]";
+	  i=3; for extra in "\"port\":0" "\"port\":65536" "\"port\":80,\"address\":\"10.0.0.1\"" \
+		"\"port\":80,\"address\":\"::1\"" "\"port\":80,\"address\":\"localhost\"" \
+		"\"port\":80,\"names\":[]" "\"port\":80,\"names\":[\"a b\"]" "\"port\":80,\"names\":[\"1x\"]"; do
+		case $extra in *names*) n="" ;; *) n=",\"names\":[\"x_up\"]" ;; esac
+		printf "{\"id\":%s,\"op\":\"metrics\",\"lattice\":\"%s\",\"role\":\"relay-member\",%s%s}\n" $i "$L" "$extra" "$n"
+		i=$((i + 1)); done
+	  printf "{\"id\":20,\"op\":\"metrics\",\"lattice\":\"%s\",\"role\":\"tally-member\",\"port\":80,\"names\":[\"x\"]}\n" "$L"
+	  printf "{\"id\":21,\"op\":\"metrics\",\"lattice\":\"%s\",\"role\":\"relay-member\",\"port\":%s,\"names\":[\"x\"]}\n" "$L" $port; } >req &&
+	ag_run 0 && jq -e -s "[.[3:11][] | .error.code == \"bad_request\"] | all" out >/dev/null &&
+	check 5 ".error.message | test(\"127.0.0.0/8\")" &&
+	check 20 ".error.code == \"not_found\"" &&
+	check 21 ".error.code == \"io\" and (.error.message | test(\"cannot connect to 127.0.0.1:$port\"))"
+'
+
+test_expect_success 'status: a corrupt status record is io, not a guess' '
+	printf x >data &&
+	{ hello; put 1 bin prog data; unit_req 2 relay-member install ",\"exec\":\"prog\",\"env\":[]"; } >req &&
+	ag_run 0 && mkdir -p root/run/lattice/$L && printf "{\"state\":\"up\"" >root/run/lattice/$L/relay-member.status &&
+	{ hello; printf "%s\n" "{\"id\":1,\"op\":\"status\",\"lattice\":\"$L\"}"; } >req &&
+	ag_run 0 && check 1 ".error.code == \"io\" and (.error.message | test(\"corrupt\"))"
+'
+
 test_expect_success 'facts has every documented member with the right type' '
 	{ hello; printf "%s\n" "{\"id\":1,\"op\":\"facts\"}"; } >req && ag_run 0 &&
 	check 1 "(.os | type) == \"string\" and (.arch | type) == \"string\" and
