@@ -3,6 +3,7 @@
 #define LC_AGENT_H
 
 #include <limits.h>
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -115,6 +116,11 @@ unsigned ag_area_file_mode(int area);
 int ag_dir_open(struct ag_dir *d, int area, const char *lattice, int flags,
 		struct lc_err *err);
 void ag_dir_close(struct ag_dir *d);
+/* ag_dir_open (no create) plus a stream to list it with: d stays usable
+ * for *at calls.  AG_E_NOTFOUND when absent; on any error nothing is left
+ * open.  Close the stream with closedir, then ag_dir_close(d). */
+int ag_dir_list(struct ag_dir *d, DIR **dir, int area, const char *lattice,
+		struct lc_err *err);
 /* The real path of an area's base (root prefix + e.g. /var/lib/lattice). */
 int ag_area_base(char *out, size_t n, int area);
 

@@ -28,21 +28,13 @@ static int wipe_role_area(int area, const char *lattice, const char *role,
 	struct ag_dir d = { .fd = -1 };
 	struct dirent *de;
 	DIR *dir = NULL;
-	int fd, rc, removed = 0;
+	int rc, removed = 0;
 
-	rc = ag_dir_open(&d, area, lattice, 0, err);
+	rc = ag_dir_list(&d, &dir, area, lattice, err);
 	if (rc == AG_E_NOTFOUND)
 		return 0;
 	if (rc)
 		return rc;
-	/* A second descriptor to list with; d.fd stays for unlinkat. */
-	if ((fd = openat(d.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    !(dir = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		rc = lc_err_set(err, "cannot read '%s': %s", d.path, strerror(errno));
-		goto out;
-	}
 	while ((errno = 0, de = readdir(dir))) {
 		/* "units" holds every role's unit record, not a role's file. */
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||

@@ -259,6 +259,26 @@ int ag_dir_open(struct ag_dir *d, int area, const char *lattice, int flags,
 	return 0;
 }
 
+int ag_dir_list(struct ag_dir *d, DIR **dir, int area, const char *lattice,
+		struct lc_err *err)
+{
+	int fd, rc;
+
+	*dir = NULL;
+	if ((rc = ag_dir_open(d, area, lattice, 0, err)))
+		return rc;
+	/* A second descriptor to list with; d->fd stays for the *at calls. */
+	if ((fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(*dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		rc = lc_err_set(err, "cannot read '%s': %s", d->path, strerror(errno));
+		ag_dir_close(d);
+		return rc;
+	}
+	return 0;
+}
+
 void ag_dir_close(struct ag_dir *d)
 {
 	if (d->fd >= 0)

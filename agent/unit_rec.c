@@ -200,22 +200,15 @@ int ag_units_list(const char *lattice, char ***names, size_t *n, struct lc_err *
 	DIR *dir = NULL;
 	char **v = NULL, **nv, *dot;
 	size_t cap = 0;
-	int fd, rc;
+	int rc;
 
 	*names = NULL;
 	*n = 0;
-	rc = ag_dir_open(&d, AG_AREA_UNITS, lattice, 0, err);
+	rc = ag_dir_list(&d, &dir, AG_AREA_UNITS, lattice, err);
 	if (rc == AG_E_NOTFOUND)
 		return 0;
 	if (rc)
 		return rc;
-	if ((fd = openat(d.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    !(dir = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		rc = lc_err_set(err, "cannot read '%s': %s", d.path, strerror(errno));
-		goto out;
-	}
 	while ((errno = 0, de = readdir(dir))) {
 		if (!(dot = strrchr(de->d_name, '.')) || strcmp(dot, ".json"))
 			continue;
