@@ -11,6 +11,7 @@
 #include <git2.h>
 #include <sodium.h>
 
+#include "fileio.h"
 #include "hex.h"
 #include "secrets.h"
 #include "banned.h"
@@ -252,8 +253,6 @@ static int write_once(struct lc_secrets *s, const char *rel, const void *data,
 		      size_t len, struct lc_err *err)
 {
 	char tmp[PATH_MAX];
-	const char *p = data;
-	size_t off = 0;
 	int fd, rc = -1;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", rel, (long)getpid());
@@ -262,20 +261,14 @@ static int write_once(struct lc_secrets *s, const char *rel, const void *data,
 	if (fd < 0)
 		return lc_err_set(err, "cannot create '%s/%s': %s", s->path, tmp,
 				  strerror(errno));
-	while (off < len) {
-		ssize_t n = write(fd, p + off, len - off);
+	if (lc_write_all(fd, data, len)) {
+		int e = errno;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			lc_err_set(err, "cannot write '%s/%s': %s", s->path, rel,
-				   n < 0 ? strerror(errno) : "short write");
-			if (n < 0 && errno == ENOSPC)
-				lc_err_hint(err, "free some space; nothing was written "
-					    "and no existing secret changed");
-			goto out;
-		}
-		off += (size_t)n;
+		lc_err_set(err, "cannot write '%s/%s': %s", s->path, rel, strerror(e));
+		if (e == ENOSPC)
+			lc_err_hint(err, "free some space; nothing was written "
+				    "and no existing secret changed");
+		goto out;
 	}
 	if (fsync(fd) < 0) {
 		lc_err_set(err, "cannot sync '%s/%s': %s", s->path, rel, strerror(errno));

@@ -72,12 +72,32 @@ out:
 	return rc;
 }
 
+int lc_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = write(fd, p + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return 0;
+}
+
 int lc_write_file_atomic(const char *path, const void *data, size_t len,
 			 unsigned mode, struct lc_err *err)
 {
 	char tmp[4096], dir[4096];
-	const char *p = data, *slash;
-	size_t off = 0;
+	const char *slash;
 	int fd, dfd, rc = -1;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= sizeof(tmp))
@@ -86,17 +106,9 @@ int lc_write_file_atomic(const char *path, const void *data, size_t len,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return lc_err_set(err, "cannot create '%s': %s", tmp, strerror(errno));
-	while (off < len) {
-		ssize_t n = write(fd, p + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			lc_err_set(err, "cannot write '%s': %s", path,
-				   n < 0 ? strerror(errno) : "short write");
-			goto fail;
-		}
-		off += (size_t)n;
+	if (lc_write_all(fd, data, len)) {
+		lc_err_set(err, "cannot write '%s': %s", path, strerror(errno));
+		goto fail;
 	}
 	if (fsync(fd) < 0) {
 		lc_err_set(err, "cannot sync '%s': %s", path, strerror(errno));

@@ -16,6 +16,10 @@
 int lc_read_file(struct lc_buf *out, const char *path, size_t max,
 		 struct lc_err *err);
 
+/* Write all of data to fd, resuming after EINTR and short writes.
+ * Returns 0, or -1 with errno set (EIO when write() makes no progress). */
+int lc_write_all(int fd, const void *data, size_t len);
+
 /*
  * Replace path with data atomically: write a temp file beside it (O_EXCL,
  * given mode), fsync, rename over path, fsync the directory.  Readers see
