@@ -96,3 +96,13 @@ on_host() {
 	shift
 	ssh -F "$SSHCFG" -o BatchMode=yes "$h" "$@"
 }
+
+# Skip the rest of this script (with a "skip:" line) unless we are root:
+# test hosts need mount namespaces and sshd.
+require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "skip: $(basename "$0" .sh) $1"
+		test_done
+		exit
+	fi
+}

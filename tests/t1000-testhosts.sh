@@ -14,11 +14,7 @@ CFG=$LC_TESTHOSTS_DIR/ssh_config
 PROBE=lc-t1000-probe-$$
 export CFG PROBE
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "skip: t1000-testhosts needs root (mount namespaces, sshd)"
-	test_done
-	exit
-fi
+require_root "needs root (mount namespaces, sshd)"
 
 # Whatever happens, stop the hosts; test_done removes the state directory,
 # so this runs before it too.

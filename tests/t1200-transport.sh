@@ -2,11 +2,7 @@
 # t1200-transport.sh - SSH to real test hosts: host keys, the content-addressed agent push, bad agents.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "skip: t1200-transport needs root (test hosts)"
-	test_done
-	exit
-fi
+require_root "needs root (test hosts)"
 testhosts_up 2 2410 || { echo "cannot start test hosts"; exit 1; }
 L=demo.local.devnet
 

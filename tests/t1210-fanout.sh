@@ -2,11 +2,7 @@
 # t1210-fanout.sh - one step on many hosts: -j workers, whole per-host output, a host down among healthy ones.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "skip: t1210-fanout needs root (test hosts)"
-	test_done
-	exit
-fi
+require_root "needs root (test hosts)"
 testhosts_up 7 2710 || { echo "cannot start test hosts"; exit 1; }
 
 setup() {

@@ -2,11 +2,7 @@
 # t1300-agent-ssh.sh - the real agent on real test hosts over SSH: installs, modes, locks, full disk, two lattices.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "skip: t1300-agent-ssh needs root (test hosts)"
-	test_done
-	exit
-fi
+require_root "needs root (test hosts)"
 testhosts_up 2 2510 || { echo "cannot start test hosts"; exit 1; }
 L=demo.local.devnet
 M=0000000000000000000000000000000000000000000000000000000000000001

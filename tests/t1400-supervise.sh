@@ -82,11 +82,7 @@ test_expect_success 'a role'"'"'s log is rotated at 1 MiB, one generation kept; 
 	}; rc=$?; local_wipe || rc=1; ! kill -0 "${pid:-0}" 2>/dev/null && test $rc -eq 0
 '
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "skip: t1400-supervise on test hosts needs root"
-	test_done
-	exit
-fi
+require_root "on test hosts needs root"
 testhosts_up 2 2610 || { echo "cannot start test hosts"; exit 1; }
 # Metrics ports on the shared loopback, apart from any other run's.
 P1=$((LC_TESTHOSTS_PORT * 10 + 1))
