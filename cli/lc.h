@@ -14,6 +14,10 @@ enum lc_exit {
 	LC_EXIT_FAIL = 1,     /* the operation failed (see the message) */
 	LC_EXIT_USAGE = 2,    /* bad command line */
 	LC_EXIT_MANIFEST = 3, /* the manifest is invalid or cannot be read */
+	LC_EXIT_PENDING = 4,  /* plan: changes are pending */
+	LC_EXIT_UNHEALTHY = 5, /* status: something is unhealthy; up: no health signal */
+	LC_EXIT_LOCKED = 6,   /* another run holds the lattice's lock */
+	LC_EXIT_INTERRUPTED = 130, /* SIGINT: stopped after the current step */
 };
 
 struct lc_manifest;

@@ -4,6 +4,7 @@
 
 #include "fileio.h"
 #include "hex.h"
+#include "blake3.h"
 #include "manifest.h"
 #include "toml.h"
 #include "banned.h"
@@ -733,6 +734,7 @@ int lc_manifest_load(struct lc_manifest **out, const char *path,
 	load_organisms(&l, root);
 	load_binaries(&l, root);
 	load_hosts(&l, root);
+	lc_manifest_health_defaults(m);
 	lc_manifest_check_rules(m, d);
 	*out = m;
 out:
@@ -749,6 +751,24 @@ void lc_manifest_free(struct lc_manifest *m)
 	free(m->relay.proposer_endpoints);
 	free(m->hosts);
 	free(m);
+}
+
+void lc_manifest_health_defaults(struct lc_manifest *m)
+{
+	struct lc_blake3 h;
+	uint8_t d[2];
+
+	if (!m->health.deadline_s)
+		m->health.deadline_s = 300;
+	if (!m->health.pipeline_metric && !m->health.pipeline_command)
+		m->health.pipeline_metric = "tally_round";
+	if (!m->health.metrics_port_set && m->name) {
+		/* 20000 + 8k, k in 0..4999: eight ports a lattice, role r at +r. */
+		lc_blake3_init_derive_key(&h, "latticectl 2026 metrics port");
+		lc_blake3_update(&h, m->name, strlen(m->name));
+		lc_blake3_finalize(&h, d, sizeof(d));
+		m->health.metrics_port = 20000u + 8u * ((((unsigned)d[0] << 8) | d[1]) % 5000u);
+	}
 }
 
 const char *lc_host_name(const struct lc_host *h)

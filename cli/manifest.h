@@ -94,6 +94,17 @@ struct lc_manifest {
 	} tally;
 
 	struct lc_binary binaries[LC_ROLE_COUNT];
+
+	/* [health]: how up decides the lattice is live (not identity). */
+	struct {
+		unsigned deadline_s;          /* default 300 */
+		unsigned metrics_port;        /* role r serves on metrics_port + r */
+		int metrics_port_set;         /* written (else derived from the name) */
+		const char *pipeline_metric;  /* default "tally_round" */
+		const char *pipeline_command; /* run locally instead; NULL: none */
+		struct lc_pos pos;
+	} health;
+
 	struct lc_host *hosts;
 	size_t nhosts;
 
@@ -113,6 +124,10 @@ struct lc_manifest {
 int lc_manifest_load(struct lc_manifest **out, const char *path,
 		     struct lc_diags *d);
 void lc_manifest_free(struct lc_manifest *m);
+
+/* The defaults of [health] (the metrics port derived from the lattice
+ * name, so that two lattices on one host do not collide). */
+void lc_manifest_health_defaults(struct lc_manifest *m);
 
 /* Cross-field rules (role counts, TDX, thresholds); used by load. */
 void lc_manifest_check_rules(struct lc_manifest *m, struct lc_diags *d);

@@ -1,0 +1,25 @@
+/* binary.h - a role's program as a local file to push: a path from the manifest, or a URL fetched and checked. */
+#ifndef LC_BINARY_H
+#define LC_BINARY_H
+
+#include "err.h"
+#include "manifest.h"
+
+struct lc_binfile {
+	char path[4096];   /* the local file to push */
+	char sha256[65];   /* its sha256, hex */
+	long long size;
+};
+
+/*
+ * Resolve role's [binaries] entry of m: a local path (relative to the
+ * manifest's directory; it must be a regular, executable file), or a URL
+ * downloaded (libcurl, https or http to loopback only for tests) into
+ * <cachedir>/<sha256> through a temporary file, checked against the
+ * manifest's sha256, and reused from there on later runs.  A role with no
+ * entry is an error naming the manifest key to add.
+ */
+int lc_binary_resolve(struct lc_binfile *out, const struct lc_manifest *m,
+		      int role, const char *cachedir, struct lc_err *err);
+
+#endif
