@@ -25,6 +25,7 @@ enum {
 	LC_ERR_TIMEOUT = -5,  /* a peer did not answer in time */
 	LC_ERR_HOSTKEY = -6,  /* a host key is unknown or changed */
 	LC_ERR_CONNECT = -7,  /* a connection could not be made (retryable) */
+	LC_ERR_LOCKED = -8,   /* another run holds a lock */
 };
 
 struct lc_err {
