@@ -94,12 +94,16 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* Write text to path through a temporary file and a rename. */
+/* Write text to path through a temporary file and a rename; never over
+ * something that is not a regular file (a device, a directory). */
 static void write_file(const char *path, const char *text)
 {
+	struct stat st;
 	char tmp[4096];
 	FILE *f;
 
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		die("refusing to replace %s: not a regular file", path);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
 		die("path too long: %s", path);
 	if (!(f = fopen(tmp, "w")) || fputs(text, f) < 0 || fclose(f) != 0 ||

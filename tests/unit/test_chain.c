@@ -243,7 +243,7 @@ static void faults(void)
 	      "the answer is not a JSON-RPC response", 2);
 	fault(ARGS("--mode", "error", "--chain-id", "31337"), 2000, -1,
 	      "JSON-RPC error -32603: internal error: the stub was told to fail", 2);
-	fault(ARGS("--mode", "ok", "--chain-id", "31337", "--pidfile", "/dev/null"), 2000, 0,
+	fault(ARGS("--mode", "ok", "--chain-id", "31337"), 2000, 0,
 	      "chain id 31337, as the manifest says", 2);
 	fault(ARGS("--mode", "ok", "--delay", "0"), 2000, -1,
 	      "JSON-RPC error -32601: the method does not exist", 2);
