@@ -211,7 +211,7 @@ int lc_chain_id(const char *url, long timeout_ms, uint64_t *chain_id,
 	return ask_chain_id(url, NULL, timeout_ms, chain_id, err);
 }
 
-/* A few well-known chains, for the mismatch message. */
+/* A few well-known chains, for the mismatch hint. */
 static const char *chain_name(uint64_t id)
 {
 	switch (id) {
@@ -240,13 +240,13 @@ static int check_one(const struct lc_manifest *m, const char *url,
 		return err->code;
 	}
 	if (id != m->chain_id) {
-		lc_err_set(err, "%s %s answers chain id %llu%s, but the manifest says %llu%s",
-			   label, shown, (unsigned long long)id, chain_name(id),
-			   (unsigned long long)m->chain_id, chain_name(m->chain_id));
-		lc_err_hint(err, "point %s at a node of chain %llu: the lattice "
-			    "would watch the wrong network (chain_id is part of the "
-			    "lattice's identity)", label,
-			    (unsigned long long)m->chain_id);
+		lc_err_set(err, "%s %s answers chain id %llu, but the manifest says %llu",
+			   label, shown, (unsigned long long)id,
+			   (unsigned long long)m->chain_id);
+		lc_err_hint(err, "point %s at a node of chain %llu%s, not %llu%s; "
+			    "chain_id is part of the lattice's identity", label,
+			    (unsigned long long)m->chain_id, chain_name(m->chain_id),
+			    (unsigned long long)id, chain_name(id));
 		return -1;
 	}
 	if (lc_buf_printf(out, "%s %s: chain id %llu, as the manifest says\n",
