@@ -149,7 +149,7 @@ out:
 static int ask_chain_id(const char *url, const char *label, long timeout_ms,
 			uint64_t *chain_id, struct lc_err *err)
 {
-	struct lc_http_opts o = { timeout_ms, timeout_ms, 0 };
+	struct lc_http_opts o = { 0, 0, 0 };
 	struct curl_slist *hdr, *h;
 	char errbuf[CURL_ERROR_SIZE], subject[400];
 	struct answer a;
@@ -159,6 +159,9 @@ static int ask_chain_id(const char *url, const char *label, long timeout_ms,
 	CURL *c = NULL;
 	int ret = -1;
 
+	if (timeout_ms <= 0)
+		timeout_ms = 10000; /* never wait forever */
+	o.connect_ms = o.total_ms = timeout_ms;
 	snprintf(q.what, sizeof(q.what), "cannot get the chain id from%s%s",
 		 label ? " " : "", label ? label : "");
 	lc_url_redact(q.shown, sizeof(q.shown), url, 0);
