@@ -19,7 +19,7 @@ PKG_CONFIG ?= pkg-config
 VERSION := $(shell cat VERSION)
 
 # Every library through pkg-config; a missing one stops the build here.
-PKGS = libcjson libsodium libcrypto icu-uc libgit2 libssh
+PKGS = libcjson libsodium libcrypto icu-uc libgit2 libssh libcurl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 ifeq ($(PKG_LIBS),)

@@ -9,6 +9,9 @@ struct lc_binfile {
 	char path[4096];   /* the local file to push */
 	char sha256[65];   /* its sha256, hex */
 	long long size;
+	int fetched;       /* downloaded by this call (else local or cached) */
+	char note[320];    /* "" or a remark for the operator: a damaged
+			    * cache entry was replaced */
 };
 
 /*

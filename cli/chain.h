@@ -9,7 +9,9 @@
 #include "manifest.h"
 
 /* Ask url for eth_chainId (JSON-RPC 2.0 over HTTP POST) within
- * timeout_ms; *chain_id gets the answer. */
+ * timeout_ms (10 s when 0); *chain_id gets the answer.  A timeout is
+ * LC_ERR_TIMEOUT, a refused or unresolvable connection LC_ERR_CONNECT.
+ * Messages show the URL without its userinfo and path (lc_url_redact). */
 int lc_chain_id(const char *url, long timeout_ms, uint64_t *chain_id,
 		struct lc_err *err);
 

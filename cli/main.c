@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "diag.h"
+#include "http.h"
 #include "lc.h"
 #include "manifest.h"
 #include "opts.h"
@@ -182,6 +183,9 @@ int main(int argc, char **argv)
 	size_t i;
 
 	lc_err_clear(&err);
+	/* libcurl's global state, once, before any thread starts. */
+	if (lc_http_global_init(&err))
+		return lc_fail(&err);
 	nc = getenv("NO_COLOR");
 	ctx.color = isatty(STDERR_FILENO) && !(nc && *nc);
 	if (lc_opts_parse(tables, argc, argv, &next, 1, &err))

@@ -566,6 +566,86 @@ static void load_binaries(struct ld *l, const struct lc_toml_table *root)
 	}
 }
 
+/* A Prometheus metric name: [a-zA-Z_:][a-zA-Z0-9_:]*, at most 200 bytes. */
+static int metric_name_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		int c = (unsigned char)s[i];
+
+		if (!(c == '_' || c == ':' || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || (i && c >= '0' && c <= '9')))
+			return 0;
+	}
+	return i > 0 && i <= 200;
+}
+
+/* [health]: optional; how up decides the lattice is live.  Not identity. */
+static void load_health(struct ld *l, const struct lc_toml_table *root)
+{
+	static const char *const known[] = { "deadline", "metrics_port",
+					     "pipeline_metric", "pipeline_command",
+					     NULL };
+	const char *T = "[health]";
+	const struct lc_toml_table *t;
+	const struct lc_toml_value *v, *mv;
+	struct lc_manifest *m = l->m;
+	const char *s;
+
+	if (!(t = table_field(l, root, "the top level", "health", T, 0)))
+		return;
+	m->health.pos.line = t->line;
+	m->health.pos.col = t->col;
+	unknown_keys(l, t, T, known);
+	v = field(l, t, T, "deadline", LC_TOML_INTEGER, 0, "deadline = 300");
+	if (v && (v->u.i < 1 || v->u.i > 86400)) {
+		lc_diag_add(l->d, LC_SEV_ERROR, v->line, v->col,
+			    "deadline %lld in %s is out of range", (long long)v->u.i, T);
+		lc_diag_hint(l->d, "the deadline is 1 to 86400 seconds (the default "
+			     "is 300)");
+	} else if (v) {
+		m->health.deadline_s = (unsigned)v->u.i;
+	}
+	v = field(l, t, T, "metrics_port", LC_TOML_INTEGER, 0, "metrics_port = 9400");
+	if (v && (v->u.i < 1024 || v->u.i > 65528)) {
+		lc_diag_add(l->d, LC_SEV_ERROR, v->line, v->col,
+			    "metrics_port %lld in %s is out of range", (long long)v->u.i, T);
+		lc_diag_hint(l->d, "use 1024 to 65528 (role r serves on metrics_port + r), "
+			     "or leave it out to derive one from the lattice name");
+	} else if (v) {
+		m->health.metrics_port = (unsigned)v->u.i;
+		m->health.metrics_port_set = 1;
+	}
+	mv = field(l, t, T, "pipeline_metric", LC_TOML_STRING, 0,
+		   "pipeline_metric = \"tally_round\"");
+	if ((s = str_value(l, mv, "pipeline_metric", T)) && !metric_name_ok(s)) {
+		lc_diag_add(l->d, LC_SEV_ERROR, mv->line, mv->col,
+			    "pipeline_metric \"%s\" in %s is not a Prometheus metric name",
+			    s, T);
+		lc_diag_hint(l->d, "letters, digits, '_' and ':', not starting with "
+			     "a digit, such as \"tally_round\"");
+	} else if (s) {
+		m->health.pipeline_metric = s;
+	}
+	v = field(l, t, T, "pipeline_command", LC_TOML_STRING, 0,
+		  "pipeline_command = \"./scripts/e2e-slot.sh\"");
+	if ((s = str_value(l, v, "pipeline_command", T)) && !*s) {
+		lc_diag_add(l->d, LC_SEV_ERROR, v->line, v->col,
+			    "pipeline_command in %s is empty", T);
+		lc_diag_hint(l->d, "give a shell command, or leave it out to watch "
+			     "pipeline_metric");
+	} else if (s) {
+		m->health.pipeline_command = s;
+	}
+	if (mv && v) {
+		lc_diag_add(l->d, LC_SEV_ERROR, t->line, t->col,
+			    "%s sets both pipeline_metric and pipeline_command", T);
+		lc_diag_hint(l->d, "keep one: the metric up watches, or the command "
+			     "it runs instead");
+	}
+}
+
 static void load_host(struct ld *l, const struct lc_toml_value *hv,
 		      struct lc_host *h)
 {
@@ -691,7 +771,7 @@ int lc_manifest_load(struct lc_manifest **out, const char *path,
 		     struct lc_diags *d)
 {
 	static const char *const known[] = { "lattice", "organisms", "binaries",
-					     "hosts", NULL };
+					     "health", "hosts", NULL };
 	struct lc_manifest *m = NULL;
 	struct lc_err err;
 	struct lc_buf buf;
@@ -733,6 +813,7 @@ int lc_manifest_load(struct lc_manifest **out, const char *path,
 	load_lattice(&l, root);
 	load_organisms(&l, root);
 	load_binaries(&l, root);
+	load_health(&l, root);
 	load_hosts(&l, root);
 	lc_manifest_health_defaults(m);
 	lc_manifest_check_rules(m, d);

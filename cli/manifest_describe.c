@@ -35,6 +35,24 @@ static void print_window(FILE *f, const struct lc_manifest *m)
 	}
 }
 
+/* [health]: the signal up waits for, and where roles serve metrics. */
+static void print_health(FILE *f, const struct lc_manifest *m)
+{
+	fprintf(f, "health:    ");
+	if (m->health.pipeline_command)
+		fprintf(f, "command `%s`", m->health.pipeline_command);
+	else
+		fprintf(f, "metric %s", m->health.pipeline_metric ?
+			m->health.pipeline_metric : "?");
+	fprintf(f, " within %u s; metrics on loopback ", m->health.deadline_s);
+	if (m->health.metrics_port)
+		fprintf(f, "ports %u-%u%s\n", m->health.metrics_port,
+			m->health.metrics_port + LC_ROLE_COUNT - 1,
+			m->health.metrics_port_set ? "" : " (derived from the name)");
+	else
+		fprintf(f, "ports ?\n");
+}
+
 void lc_manifest_describe(FILE *f, const struct lc_manifest *m)
 {
 	unsigned procs = 0;
@@ -50,7 +68,9 @@ void lc_manifest_describe(FILE *f, const struct lc_manifest *m)
 			"never pass for a production one)\n");
 	else
 		fprintf(f, "tdx:       required on unseal and atelier hosts\n");
-	fprintf(f, "hosts:     %zu, running %u processes\n\n", m->nhosts, procs);
+	fprintf(f, "hosts:     %zu, running %u processes\n", m->nhosts, procs);
+	print_health(f, m);
+	fputc('\n', f);
 
 	fprintf(f, "%-9s %-7s %-34s %s\n", "COMMITTEE", "MEMBERS", "PARAMETERS", "HOSTS");
 	for (o = 0; o < LC_ORG_COUNT; o++) {

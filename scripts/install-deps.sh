@@ -8,7 +8,7 @@ libssh-dev libsodium-dev libssl-dev libgit2-dev libcjson-dev libcurl4-openssl-de
 libicu-dev"
 # Tests: clang for the libFuzzer target, mandoc for man page lint, sshd for test hosts.
 TEST_PKGS="clang libclang-rt-14-dev mandoc man-db openssh-server openssh-client
-util-linux iproute2 procps git ca-certificates jq time"
+util-linux iproute2 procps git ca-certificates jq time curl"
 
 want=""
 for p in $BUILD_PKGS $TEST_PKGS; do

@@ -144,6 +144,72 @@ static void rules(void)
 			  "unknown key 'size' in [binaries.zipnet-server]") == 1);
 }
 
+/* [health]: defaults (the port derived from the name), values, ranges. */
+static void health(void)
+{
+	static const char *tail = "tally-member = \"bin/t\"\n";
+	char text[8192];
+	const char *p = strstr(base, tail);
+	struct lc_manifest *m, *m2;
+	struct lc_diags d, d2;
+	unsigned port;
+
+	m = load(base, &d);
+	CHECK(m && d.nerrors == 0);
+	if (m) {
+		port = m->health.metrics_port;
+		CHECK(m->health.deadline_s == 300);
+		CHECK(!strcmp(m->health.pipeline_metric, "tally_round"));
+		CHECK(!m->health.pipeline_command && !m->health.metrics_port_set);
+		/* 20000 + 8k, k < 5000: eight ports, role r at + r. */
+		CHECKF(port >= 20000 && port <= 59992 && port % 8 == 0, "port %u", port);
+		/* Another name, another port (for these two names). */
+		snprintf(text, sizeof(text), "%s", base);
+		memcpy(strstr(text, "testnet"), "testnex", 7);
+		m2 = load(text, &d2);
+		CHECK(m2 && m2->health.metrics_port != port &&
+		      m2->health.metrics_port % 8 == 0);
+		lc_manifest_free(m2);
+		lc_diags_release(&d2);
+	}
+	lc_manifest_free(m);
+	lc_diags_release(&d);
+
+	snprintf(text, sizeof(text), "%.*s%s[health]\ndeadline = 86400\n"
+		 "metrics_port = 65528\npipeline_command = \"./e2e.sh --slot\"\n%s",
+		 (int)(p - base), base, tail, p + strlen(tail));
+	m = load(text, &d);
+	CHECKF(m && d.nerrors == 0, "%zu errors, first: %s", d.nerrors,
+	       d.len ? d.v[0].msg : "");
+	if (m) {
+		CHECK(m->health.deadline_s == 86400 && m->health.metrics_port == 65528 &&
+		      m->health.metrics_port_set);
+		CHECK(!strcmp(m->health.pipeline_command, "./e2e.sh --slot") &&
+		      !m->health.pipeline_metric);
+		CHECK(m->health.pos.line == 27 && m->health.pos.col == 1);
+	}
+	lc_manifest_free(m);
+	lc_diags_release(&d);
+
+#define H(text) "tally-member = \"bin/t\"\n[health]\n" text "\n"
+	CHECK(errors_with(tail, H("deadline = 1\nmetrics_port = 1024"), NULL) == 0);
+	CHECK(errors_with(tail, H("deadline = 0"), "out of range") == 1);
+	CHECK(errors_with(tail, H("deadline = 86401"), "out of range") == 1);
+	CHECK(errors_with(tail, H("deadline = 1.5"), "must be an integer, not a float") == 1);
+	CHECK(errors_with(tail, H("metrics_port = 1023"), "out of range") == 1);
+	CHECK(errors_with(tail, H("metrics_port = 65529"), "out of range") == 1);
+	CHECK(errors_with(tail, H("pipeline_metric = \"_x:y_9\""), NULL) == 0);
+	CHECK(errors_with(tail, H("pipeline_metric = \"9x\""), "not a Prometheus") == 1);
+	CHECK(errors_with(tail, H("pipeline_metric = \"\""), "not a Prometheus") == 1);
+	CHECK(errors_with(tail, H("pipeline_command = \"\""), "is empty") == 1);
+	CHECK(errors_with(tail, H("pipeline_command = 7"), "must be a string") == 1);
+	CHECK(errors_with(tail, H("deadlin = 5"), "unknown key 'deadlin' in [health]") == 1);
+	CHECK(errors_with("[lattice]\n", "health = 5\n[lattice]\n",
+			  "'health' in the top level must be a table") == 1);
+	CHECK(errors_with(tail, H("[heath]"), "unknown key 'heath' in the top level") == 1);
+#undef H
+}
+
 void unit_main(int argc, char **argv)
 {
 	int fd;
@@ -157,5 +223,6 @@ void unit_main(int argc, char **argv)
 	close(fd);
 	model();
 	rules();
+	health();
 	unlink(path);
 }

@@ -32,6 +32,23 @@ struct cJSON *unit_load_json_max(const char *dir, const char *rel, size_t max);
 /* o[k] when it is a string, else "". */
 const char *unit_jstr(const struct cJSON *o, const char *k);
 
+/*
+ * The test HTTP server, build/tests/tools/http-stub (found from this
+ * program's path, or $LC_HTTP_STUB), on 127.0.0.1 and a free port, with
+ * the extra arguments args (NULL-terminated).  Its request log goes to
+ * <dir>/log.  unit_stub_stop() stops it (SIGTERM, by pid) and removes dir.
+ */
+struct unit_stub {
+	long pid;
+	unsigned port;
+	char dir[64];
+};
+int unit_stub_start(struct unit_stub *s, const char *const *args);
+void unit_stub_stop(struct unit_stub *s);
+
+/* argv[0] of the test program. */
+extern const char *unit_argv0;
+
 /* Each test program defines this; unit.c's main() calls it. */
 void unit_main(int argc, char **argv);
 
