@@ -50,7 +50,11 @@ void lc_manifest_describe(FILE *f, const struct lc_manifest *m)
 			"never pass for a production one)\n");
 	else
 		fprintf(f, "tdx:       required on unseal and atelier hosts\n");
-	fprintf(f, "hosts:     %zu, running %u processes\n\n", m->nhosts, procs);
+	fprintf(f, "hosts:     %zu, running %u processes\n", m->nhosts, procs);
+	/* deploy.h's lc_metrics_port: role r at the base + r. */
+	fprintf(f, "metrics:   127.0.0.1 ports %u-%u on each host, one per role in "
+		"pipeline order\n\n", m->health.metrics_port,
+		m->health.metrics_port + LC_ROLE_COUNT - 1);
 
 	fprintf(f, "%-9s %-7s %-34s %s\n", "COMMITTEE", "MEMBERS", "PARAMETERS", "HOSTS");
 	for (o = 0; o < LC_ORG_COUNT; o++) {
