@@ -77,7 +77,7 @@ static const struct lc_cmd commands[] = {
 	{ "publish", cmd_publish, LC_NEED_MANIFEST, publish_opts, "",
 	  "print the handshake kit integrators bind to" },
 	{ "status", cmd_status, LC_NEED_MANIFEST, status_opts, "[--host HOST]... [--role ROLE]...",
-	  "every role's state, restarts, committee and round on its hosts; touches nothing" },
+	  "show every role's state, restarts, committee and round on its hosts" },
 	{ "agent", cmd_agent, LC_NEED_MANIFEST, no_opts, "HOST OP [JSON]",
 	  "run one agent operation on one host (pushes the agent if needed)" },
 	{ "version", cmd_version, 0, no_opts, "", "print latticectl's version" },
