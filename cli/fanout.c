@@ -180,6 +180,8 @@ static void print_lines(FILE *out, const char *prefix, const char *s)
 static void print_host(struct lc_fanout *f, const struct lc_fanout_host *h,
 		       const char *step)
 {
+	if (f->silent)
+		return;
 	if (f->json) {
 		cJSON *o = cJSON_CreateObject();
 		char *text;

@@ -30,6 +30,8 @@ struct lc_fanout {
 	int max_handshakes;     /* SSH handshakes in flight at once */
 	int json;               /* --json: one event object per line on stdout */
 	int quiet;
+	int silent;             /* print nothing per host (no event, output, note
+				 * or error): the caller reports from hosts[] */
 	int tty;                /* progress on stderr */
 	const struct lc_ssh_opts *ssh_opts;
 	const struct lc_bundle *bundle;
@@ -50,7 +52,8 @@ typedef int (*lc_host_task)(struct lc_fanout_host *h, void *arg);
 /*
  * Run task on every host that has not failed an earlier step, -j at a
  * time.  Each host's output is printed whole, prefixed with its name, as
- * it finishes.  Returns the number of hosts that failed this step.
+ * it finishes (unless silent).  Returns the number of hosts that failed
+ * this step.
  */
 size_t lc_fanout_run(struct lc_fanout *f, const char *step, lc_host_task task,
 		     void *arg);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "opts.h"
+
 /*
  * Exit statuses: mapped here, once, and documented in latticectl(1).
  * Scripts depend on them; never renumber.
@@ -39,6 +41,8 @@ struct lc_ctx {
 	int connect_timeout_s;     /* --connect-timeout SECONDS */
 	int io_timeout_s;          /* --timeout SECONDS (one agent reply) */
 	int jobs;                  /* -j N: hosts worked on at once */
+	struct lc_opt_list only_hosts; /* status --host */
+	struct lc_opt_list only_roles; /* status --role */
 	struct lc_manifest *manifest; /* loaded when the verb needs it */
 };
 
@@ -50,6 +54,7 @@ int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_inspect(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_publish(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_agent(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_status(int argc, char **argv, struct lc_ctx *ctx);
 
 struct lc_ssh_opts;
 /* The ssh options for the lattice's hosts: known_hosts in the state

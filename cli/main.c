@@ -49,6 +49,11 @@ static const struct lc_opt publish_opts[] = {
 	{ LC_OPT_STRING, 0, "git", "DIR", "commit the kit into the git repository DIR", &ctx.git_dir },
 	LC_OPT_END_MARK,
 };
+static const struct lc_opt status_opts[] = {
+	{ LC_OPT_LIST, 0, "host", "HOST", "only this host (repeatable, or HOST,HOST)", &ctx.only_hosts },
+	{ LC_OPT_LIST, 0, "role", "ROLE", "only this role (repeatable, or ROLE,ROLE)", &ctx.only_roles },
+	LC_OPT_END_MARK,
+};
 
 /* What the dispatcher sets up before a verb runs. */
 enum { LC_NEED_MANIFEST = 1 };
@@ -72,6 +77,8 @@ static const struct lc_cmd commands[] = {
 	  "decode a LatticeConfig and print every field" },
 	{ "publish", cmd_publish, LC_NEED_MANIFEST, publish_opts, "",
 	  "print the handshake kit integrators bind to" },
+	{ "status", cmd_status, LC_NEED_MANIFEST, status_opts, "[--host HOST]... [--role ROLE]...",
+	  "show every role's state, restarts, committee and round on its hosts" },
 	{ "agent", cmd_agent, LC_NEED_MANIFEST, no_opts, "HOST OP [JSON]",
 	  "run one agent operation on one host (pushes the agent if needed)" },
 	{ "version", cmd_version, 0, no_opts, "", "print latticectl's version" },

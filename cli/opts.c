@@ -29,8 +29,10 @@ static const struct lc_opt *find_short(const struct lc_opt *const *tables,
 	return NULL;
 }
 
-static void apply(const struct lc_opt *o, const char *arg)
+static int apply(const struct lc_opt *o, const char *arg, struct lc_err *err)
 {
+	struct lc_opt_list *l;
+
 	switch (o->kind) {
 	case LC_OPT_FLAG:
 		*(int *)o->target = 1;
@@ -41,9 +43,23 @@ static void apply(const struct lc_opt *o, const char *arg)
 	case LC_OPT_STRING:
 		*(const char **)o->target = arg;
 		break;
+	case LC_OPT_LIST:
+		l = o->target;
+		if (l->n == LC_OPT_LIST_MAX)
+			return lc_err_set(err, "option '--%s' given more than %d times",
+					  o->long_name, LC_OPT_LIST_MAX);
+		l->v[l->n++] = arg;
+		break;
 	case LC_OPT_END:
 		break;
 	}
+	return 0;
+}
+
+/* Options that take an argument. */
+static int takes_arg(const struct lc_opt *o)
+{
+	return o->kind == LC_OPT_STRING || o->kind == LC_OPT_LIST;
 }
 
 int lc_opts_parse(const struct lc_opt *const *tables, int argc, char **argv,
@@ -77,7 +93,7 @@ int lc_opts_parse(const struct lc_opt *const *tables, int argc, char **argv,
 			if (!o)
 				return lc_err_set(err, "unknown option '--%.*s'",
 						  (int)len, name);
-			if (o->kind == LC_OPT_STRING) {
+			if (takes_arg(o)) {
 				const char *arg = eq ? eq + 1 : NULL;
 
 				if (!arg && i + 1 < argc)
@@ -85,12 +101,13 @@ int lc_opts_parse(const struct lc_opt *const *tables, int argc, char **argv,
 				if (!arg)
 					return lc_err_set(err, "option '--%s' needs a %s",
 							  o->long_name, o->argname);
-				apply(o, arg);
+				if (apply(o, arg, err))
+					return -1;
 			} else if (eq) {
 				return lc_err_set(err, "option '--%s' takes no value",
 						  o->long_name);
 			} else {
-				apply(o, NULL);
+				apply(o, NULL, err);
 			}
 			i++;
 			continue;
@@ -100,14 +117,16 @@ int lc_opts_parse(const struct lc_opt *const *tables, int argc, char **argv,
 			o = find_short(tables, a[j]);
 			if (!o)
 				return lc_err_set(err, "unknown option '-%c'", a[j]);
-			if (o->kind != LC_OPT_STRING) {
-				apply(o, NULL);
+			if (!takes_arg(o)) {
+				apply(o, NULL, err);
 				continue;
 			}
 			if (a[j + 1]) {
-				apply(o, a + j + 1);
+				if (apply(o, a + j + 1, err))
+					return -1;
 			} else if (i + 1 < argc) {
-				apply(o, argv[++i]);
+				if (apply(o, argv[++i], err))
+					return -1;
 			} else {
 				return lc_err_set(err, "option '-%c' needs a %s",
 						  a[j], o->argname);

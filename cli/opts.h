@@ -2,6 +2,7 @@
 #ifndef LC_OPTS_H
 #define LC_OPTS_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "err.h"
@@ -11,6 +12,14 @@ enum lc_opt_kind {
 	LC_OPT_FLAG,   /* int *: set to 1 */
 	LC_OPT_COUNT,  /* int *: incremented */
 	LC_OPT_STRING, /* const char **: the argument */
+	LC_OPT_LIST,   /* struct lc_opt_list *: each use adds its argument */
+};
+
+/* A repeatable option's arguments, in order (pointers into argv). */
+#define LC_OPT_LIST_MAX 64
+struct lc_opt_list {
+	const char *v[LC_OPT_LIST_MAX];
+	size_t n;
 };
 
 struct lc_opt {
@@ -31,7 +40,7 @@ struct lc_opt {
  * not options are left for the caller: with stop_at_arg clear, they are
  * moved to the end of argv's option part so options may follow them,
  * and *next points at the first operand.  Returns -1 with err set on an
- * unknown option or a missing argument.
+ * unknown option, a missing argument or a list option used too often.
  */
 int lc_opts_parse(const struct lc_opt *const *tables, int argc, char **argv,
 		  int *next, int stop_at_arg, struct lc_err *err);

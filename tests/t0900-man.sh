@@ -18,7 +18,12 @@ test_expect_success 'latticectl(1) documents every command and exit status' '
 	for c in $("$LATTICECTL" help | sed -n "s/^  \([a-z-]*\)  .*/\1/p"); do
 		grep -q "^\.It Cm $c" "$REPO/man/latticectl.1" || { echo "undocumented: $c"; return 1; }
 	done &&
-	for s in 0 1 2 3; do grep -q "^\.It $s\$" "$REPO/man/latticectl.1" || return 1; done
+	for s in 0 1 2 3 4 5 6 130; do
+		grep -q "^\.It $s\$" "$REPO/man/latticectl.1" || { echo "undocumented exit status $s"; return 1; }
+	done &&
+	for s in $(sed -n "s/^\tLC_EXIT_[A-Z]* = \([0-9]*\),.*/\1/p" "$REPO/cli/lc.h"); do
+		grep -q "^\.It $s\$" "$REPO/man/latticectl.1" || { echo "lc.h exit status $s is undocumented"; return 1; }
+	done
 '
 
 test_expect_success 'make install honours PREFIX and DESTDIR' '

@@ -87,6 +87,27 @@ test_expect_success 'each host has its own /etc/lattice and the other agent dire
 	done
 '
 
+test_expect_success 'each host has its own loopback: a port taken here or on h1 is free on h2' '
+	cat >bind.py <<-\EOF &&
+	import socket, sys, time
+	s = socket.socket()
+	s.bind(("127.0.0.1", int(sys.argv[1])))
+	s.listen()
+	print(s.getsockname()[1], flush=True)
+	time.sleep(float(sys.argv[2]))
+	EOF
+	{ python3 bind.py 0 30 >port & } &&
+	listener=$! &&
+	i=0 && while ! test -s port && test $i -lt 50; do sleep 0.1; i=$((i + 1)); done &&
+	p=$(cat port) && test -n "$p" && {
+	test "$(ssh -F "$CFG" h1 "ip -o link | cut -d: -f2 | tr -d \" \"")" = lo &&
+	test -z "$(ssh -F "$CFG" h1 "ss -Hltn sport = :$p")" &&
+	{ ssh -F "$CFG" h1 "python3 $PWD/bind.py $p 3" >h1.out & } && h1=$! &&
+	sleep 1 && test "$(ssh -F "$CFG" h2 "python3 $PWD/bind.py $p 0")" = "$p" &&
+	wait $h1 && test "$(cat h1.out)" = "$p"
+	}; rc=$?; kill $listener; wait $listener 2>/dev/null; test $rc -eq 0
+'
+
 test_expect_success '/root is private with stock dotfiles (no pyenv)' '
 	test "$(ssh -F "$CFG" h1 "cat ~/.bashrc" | grep -c pyenv)" = 0 &&
 	ssh -F "$CFG" h1 "cat ~/.bashrc" >bashrc && test_cmp /etc/skel/.bashrc bashrc &&
