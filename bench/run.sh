@@ -10,3 +10,7 @@ bench/identity.sh
 echo
 echo "== transport: agent push, install, env, secret on N test hosts"
 bench/transport.sh
+
+echo
+echo "== up: deploy, re-run, plan, status on N test hosts"
+bench/up.sh

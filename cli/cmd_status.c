@@ -42,74 +42,6 @@ static int status_task(struct lc_fanout_host *h, void *arg)
 	return 0;
 }
 
-/* --role R (repeatable, or R1,R2): the roles asked for; all when none. */
-static int pick_roles(unsigned *out, const struct lc_opt_list *l)
-{
-	static const char *names[LC_ROLE_COUNT + 1];
-	char buf[256], *save = NULL, *tok;
-	size_t i;
-	int r;
-
-	*out = l->n ? 0 : (1u << LC_ROLE_COUNT) - 1;
-	for (r = 0; r < LC_ROLE_COUNT; r++)
-		names[r] = lc_roles[r].name;
-	for (i = 0; i < l->n; i++) {
-		snprintf(buf, sizeof(buf), "%s", l->v[i]);
-		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			const char *sug;
-
-			if ((r = lc_role_lookup(tok)) >= 0) {
-				*out |= 1u << r;
-				continue;
-			}
-			sug = lc_suggest(tok, names);
-			/* An organism's name for its one role: unseal -> unseal-member. */
-			for (r = 0; r < LC_ROLE_COUNT && !sug; r++) {
-				size_t len = strlen(tok);
-
-				if (!strncmp(lc_roles[r].name, tok, len) && lc_roles[r].name[len] == '-' &&
-				    lc_roles[r].org != LC_ORG_ZIPNET)
-					sug = lc_roles[r].name;
-			}
-			fprintf(stderr, "latticectl: '%s' is not a role\n", tok);
-			if (sug)
-				fprintf(stderr, "hint: did you mean '%s'?\n", sug);
-			else
-				fprintf(stderr, "hint: the roles are zipnet-server, zipnet-aggregator, "
-					"unseal-member, offer-member, atelier-member, relay-member, "
-					"tally-member\n");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* --host H (repeatable, or H1,H2): the manifest's hosts asked for; all
- * when none.  want[j] is set for m->hosts[j]. */
-static int pick_hosts(char *want, const struct lc_manifest *m, const struct lc_opt_list *l)
-{
-	char buf[1024], *save = NULL, *tok;
-	size_t i, j;
-
-	memset(want, !l->n, m->nhosts);
-	for (i = 0; i < l->n; i++) {
-		snprintf(buf, sizeof(buf), "%s", l->v[i]);
-		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			for (j = 0; j < m->nhosts; j++)
-				if (m->hosts[j].ssh && !strcmp(m->hosts[j].ssh, tok))
-					break;
-			if (j == m->nhosts) {
-				fprintf(stderr, "latticectl: '%s' is not a host of lattice '%s'\n"
-					"hint: give hosts' ssh targets as written in %s\n",
-					tok, m->name, m->path);
-				return -1;
-			}
-			want[j] = 1;
-		}
-	}
-	return 0;
-}
-
 /* "73s", "12m05s", "3h07m", "2d04h"; "-" when nothing runs. */
 static void fmt_uptime(char *out, size_t size, const struct lc_role_probe *r)
 {
@@ -426,7 +358,7 @@ int cmd_status(int argc, char **argv, struct lc_ctx *ctx)
 	memset(&s, 0, sizeof(s));
 	s.m = m;
 	lc_err_clear(&err);
-	if (pick_roles(&s.roles, &ctx->only_roles))
+	if (lc_pick_roles(&s.roles, &ctx->only_roles))
 		return LC_EXIT_USAGE;
 	if (!(want = calloc(m->nhosts + 1, 1)) ||
 	    !(names = calloc(m->nhosts + 1, sizeof(*names))) ||
@@ -436,7 +368,7 @@ int cmd_status(int argc, char **argv, struct lc_ctx *ctx)
 		lc_err_set(&err, "out of memory");
 		goto fail;
 	}
-	if (pick_hosts(want, m, &ctx->only_hosts)) {
+	if (lc_pick_hosts(want, m, &ctx->only_hosts)) {
 		rc = LC_EXIT_USAGE;
 		goto out;
 	}

@@ -1,9 +1,22 @@
-/* deploy.c - the lattice's layout on its hosts: names, ports and committee sizes every command agrees on. */
+/* deploy.c - the lattice's layout on its hosts: which files each host gets, env files rendered, names and ports. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
 
 #include "deploy.h"
+#include "fileio.h"
+#include "hex.h"
 #include "roles.h"
 #include "banned.h"
+
+const char *const lc_area_names[LC_AREA_COUNT] = { "bin", "env", "secret" };
+const char *const lc_action_names[LC_ACT_COUNT] = {
+	"nothing", "install", "update", "repair", "start",
+};
 
 unsigned lc_metrics_port(const struct lc_manifest *m, int role)
 {
@@ -18,4 +31,282 @@ void lc_metric_name(char *out, size_t size, int role, const char *suffix)
 unsigned lc_committee_size(const struct lc_manifest *m, int role)
 {
 	return m->role_count[role];
+}
+
+static void sha256_hex(char out[65], const void *data, size_t len)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, data, len);
+	lc_hex_encode(out, h, sizeof(h));
+}
+
+/* The host's entry for (area, name), added when new; NULL when full. */
+static struct lc_want_file *host_file(struct lc_want_host *wh, int area,
+				      const char *name, size_t *index)
+{
+	size_t i;
+
+	for (i = 0; i < wh->nfiles; i++)
+		if (wh->files[i].area == area && !strcmp(wh->files[i].name, name))
+			break;
+	if (i == sizeof(wh->files) / sizeof(wh->files[0]))
+		return NULL;
+	if (i == wh->nfiles) {
+		wh->nfiles++;
+		wh->files[i].area = area;
+		snprintf(wh->files[i].name, sizeof(wh->files[i].name), "%s", name);
+	}
+	*index = i;
+	return &wh->files[i];
+}
+
+/* Add a file to role wr of host wh: a local file (hashed) or rendered
+ * contents (written to path first when they changed). */
+static int role_file(struct lc_want_host *wh, struct lc_want_role *wr, int area,
+		     const char *name, const char *path, const struct lc_buf *text,
+		     const struct lc_binfile *known, struct lc_err *err)
+{
+	struct lc_want_file *wf;
+	size_t idx;
+
+	if (!(wf = host_file(wh, area, name, &idx)) || wr->nfiles == LC_ROLE_FILES)
+		return lc_err_set(err, "too many files for host '%s'", wh->name);
+	wr->file[wr->nfiles++] = idx;
+	if (wf->path)
+		return 0; /* shared with another role of the host (common.env) */
+	if (!(wf->path = strdup(path)))
+		return lc_err_set(err, "out of memory");
+	if (text) {
+		struct lc_buf old;
+		int same;
+
+		lc_buf_init(&old, 1 << 20);
+		same = lc_read_file(&old, path, 1 << 20, err) == 0 && old.len == text->len &&
+		       !memcmp(old.ptr, text->ptr, text->len);
+		lc_buf_release(&old);
+		lc_err_clear(err);
+		if (!same && lc_write_file_atomic(path, text->ptr, text->len, 0600, err))
+			return -1;
+		sha256_hex(wf->sha256, text->ptr, text->len);
+		wf->size = (long long)text->len;
+		return 0;
+	}
+	if (known) { /* hashed once for every host */
+		memcpy(wf->sha256, known->sha256, sizeof(wf->sha256));
+		wf->size = known->size;
+		return 0;
+	}
+	return lc_sha256_file(wf->sha256, &wf->size, path, err);
+}
+
+static const struct lc_member *member_of(const struct lc_identity *id, size_t host,
+					 int role)
+{
+	size_t k;
+
+	for (k = 0; k < id->nmembers; k++)
+		if (id->members[k].host == host && id->members[k].role == role)
+			return &id->members[k];
+	return NULL;
+}
+
+static int mkdir0700(const char *path, struct lc_err *err)
+{
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return lc_err_set(err, "cannot create '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+/* The organism's name in upper case, for env variable names. */
+static void org_upper(char out[16], int role)
+{
+	const char *s = lc_org_names[lc_roles[role].org];
+	size_t i;
+
+	for (i = 0; s[i] && i < 15; i++)
+		out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 'a' + 'A' : s[i]);
+	out[i] = '\0';
+}
+
+/* One secret of a role: the store's file, pushed as <role>.<kind>, and
+ * the env line naming where it lands on the host. */
+static int role_secret(struct lc_want_host *wh, struct lc_want_role *wr,
+		       struct lc_buf *env, const struct lc_identity *id,
+		       const struct lc_manifest *m, const char *var,
+		       const char *kind, const char *rel, struct lc_err *err)
+{
+	const char *role = lc_roles[wr->role].name;
+	char name[96], path[4200];
+
+	snprintf(name, sizeof(name), "%s.%s", role, kind);
+	snprintf(path, sizeof(path), "%s/%s", id->secrets_path, rel);
+	if (lc_buf_printf(env, "%s=/var/lib/lattice/%s/secrets/%s\n", var, m->name, name))
+		return lc_err_set(err, "out of memory");
+	return role_file(wh, wr, LC_AREA_SECRET, name, path, NULL, NULL, err);
+}
+
+static int build_role(struct lc_layout *l, struct lc_want_host *wh, int role,
+		      const struct lc_identity *id, const char *hostdir,
+		      struct lc_err *err)
+{
+	const struct lc_manifest *m = l->m;
+	struct lc_want_role *wr = &wh->roles[wh->nroles++];
+	const struct lc_member *mb = member_of(id, wh->host, role);
+	const char *rname = lc_roles[role].name;
+	const char *org = lc_org_names[lc_roles[role].org];
+	char org_up[16], var[64], rel[LC_HOSTID_MAX + 64], path[4400], hex[65];
+	struct lc_buf env, unit;
+	size_t i;
+	int rc = -1;
+
+	wr->role = role;
+	org_upper(org_up, role);
+	if (!mb)
+		return lc_err_set(err, "no identity for %s on '%s'", rname, wh->name);
+	lc_buf_init(&env, 1 << 16);
+	lc_buf_init(&unit, 1 << 16);
+	/* The program, then the common env file, then the role's. */
+	if (role_file(wh, wr, LC_AREA_BIN, rname, l->bins[role].path, NULL, &l->bins[role], err))
+		goto out;
+	snprintf(path, sizeof(path), "%s/common.env", hostdir);
+	if (role_file(wh, wr, LC_AREA_ENV, "common.env", path, NULL, NULL, err))
+		goto out;
+
+	lc_hex_encode(hex, mb->peer_id, 32);
+	lc_buf_printf(&env, "# %s of lattice %s on %s: written by latticectl up,\n"
+		      "# which undoes changes made here.\n", rname, m->name, wh->name);
+	lc_buf_printf(&env, "LATTICE_METRICS_PORT=%u\n", lc_metrics_port(m, role));
+	lc_buf_printf(&env, "LATTICE_COMMITTEE_SIZE=%u\n", lc_committee_size(m, role));
+	lc_buf_printf(&env, "LATTICE_PEER_ID=%s\n", hex);
+	snprintf(var, sizeof(var), "%s_SECRET_FILE", org_up);
+	snprintf(rel, sizeof(rel), "peers/%s.%s.seed", wh->hostid, rname);
+	if (role_secret(wh, wr, &env, id, m, var, "peer", rel, err))
+		goto out;
+	/* The aggregator never receives the zipnet committee secret. */
+	if (role != LC_ROLE_ZIPNET_AGGREGATOR) {
+		snprintf(var, sizeof(var), "%s_COMMITTEE_SECRET_FILE", org_up);
+		snprintf(rel, sizeof(rel), "admission/%s.secret", org);
+		if (role_secret(wh, wr, &env, id, m, var, "committee", rel, err))
+			goto out;
+	}
+	if (role == LC_ROLE_ATELIER_MEMBER) {
+		lc_buf_printf(&env, "ATELIER_BLS_PATH=%s\n", mb->bls_path);
+		snprintf(rel, sizeof(rel), "bls/%s.sk", wh->hostid);
+		if (role_secret(wh, wr, &env, id, m, "ATELIER_BLS_KEY_FILE", "bls", rel, err))
+			goto out;
+	}
+	if (role == LC_ROLE_TALLY_MEMBER) {
+		lc_buf_printf(&env, "TALLY_ADDRESS=%s\n", mb->eth_addr);
+		snprintf(rel, sizeof(rel), "tally/%s.secp256k1", wh->hostid);
+		if (role_secret(wh, wr, &env, id, m, "TALLY_ECDSA_KEY_FILE", "ecdsa", rel, err))
+			goto out;
+	}
+	if (role == LC_ROLE_UNSEAL_MEMBER || role == LC_ROLE_OFFER_MEMBER) {
+		lc_buf_printf(&env, "%s_DKG_INDEX=%u\n", org_up, mb->dkg_index);
+		snprintf(var, sizeof(var), "%s_DKG_SHARE_FILE", org_up);
+		snprintf(rel, sizeof(rel), "dkg/%s/%s.share", org, wh->hostid);
+		if (role_secret(wh, wr, &env, id, m, var, "dkg", rel, err))
+			goto out;
+	}
+	if (env.ptr == NULL || env.len == 0) {
+		lc_err_set(err, "out of memory");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/%s.env", hostdir, rname);
+	snprintf(var, sizeof(var), "%s.env", rname);
+	if (role_file(wh, wr, LC_AREA_ENV, var, path, &env, NULL, err))
+		goto out;
+
+	/* The inputs: the unit as the agent is asked to install it, and the
+	 * hash of every file it uses. */
+	lc_buf_printf(&unit, "latticectl unit 1\nexec %s\nenv common.env %s.env\n", rname, rname);
+	for (i = 0; i < wr->nfiles; i++) {
+		const struct lc_want_file *wf = &wh->files[wr->file[i]];
+
+		lc_buf_printf(&unit, "%s %s %s\n", lc_area_names[wf->area], wf->name, wf->sha256);
+	}
+	if (!unit.ptr) {
+		lc_err_set(err, "out of memory");
+		goto out;
+	}
+	sha256_hex(wr->inputs, unit.ptr, unit.len);
+	rc = 0;
+out:
+	lc_buf_release(&env);
+	lc_buf_release(&unit);
+	return rc;
+}
+
+int lc_layout_build(struct lc_layout *l, const struct lc_manifest *m,
+		    const struct lc_identity *id, const char *statedir,
+		    struct lc_err *err)
+{
+	char dir[4200], cache[4200], path[4300], idhex[65];
+	struct lc_buf common;
+	size_t i;
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	l->m = m;
+	l->nhosts = m->nhosts;
+	if (!(l->hosts = calloc(m->nhosts ? m->nhosts : 1, sizeof(*l->hosts))))
+		return lc_err_set(err, "out of memory");
+	snprintf(cache, sizeof(cache), "%s/cache", statedir);
+	for (r = 0; r < LC_ROLE_COUNT; r++)
+		if (m->role_count[r] && lc_binary_resolve(&l->bins[r], m, r, cache, err))
+			return -1;
+
+	lc_hex_encode(idhex, id->lattice_id, 32);
+	lc_buf_init(&common, 1 << 20);
+	lc_buf_printf(&common, "# lattice %s: written by latticectl up, which undoes "
+		      "changes made here.\n", m->name);
+	lc_buf_printf(&common, "LATTICE_INSTANCE=%s\n", m->name);
+	lc_buf_printf(&common, "LATTICE_CHAIN_ID=%llu\n", (unsigned long long)m->chain_id);
+	lc_buf_printf(&common, "LATTICE_ID=%s\n", idhex);
+	lc_buf_printf(&common, "LATTICE_CONFIG_HEX=%s\n", id->hex);
+	if (!common.ptr) {
+		lc_buf_release(&common);
+		return lc_err_set(err, "out of memory");
+	}
+	snprintf(dir, sizeof(dir), "%s/hosts", statedir);
+	if (mkdir0700(dir, err))
+		goto fail;
+	for (i = 0; i < m->nhosts; i++) {
+		struct lc_want_host *wh = &l->hosts[i];
+		struct lc_want_role tmp;
+
+		wh->host = i;
+		wh->name = m->hosts[i].ssh;
+		wh->hostid = id->hostid[i];
+		snprintf(dir, sizeof(dir), "%s/hosts/%s", statedir, wh->hostid);
+		if (mkdir0700(dir, err))
+			goto fail;
+		/* common.env first: every role of the host shares it. */
+		snprintf(path, sizeof(path), "%s/common.env", dir);
+		memset(&tmp, 0, sizeof(tmp));
+		if (role_file(wh, &tmp, LC_AREA_ENV, "common.env", path, &common, NULL, err))
+			goto fail;
+		for (r = 0; r < LC_ROLE_COUNT; r++)
+			if ((m->hosts[i].roles & (1u << r)) && build_role(l, wh, r, id, dir, err)) {
+				lc_err_prefix(err, "%s", wh->name);
+				goto fail;
+			}
+	}
+	lc_buf_release(&common);
+	return 0;
+fail:
+	lc_buf_release(&common);
+	return -1;
+}
+
+void lc_layout_release(struct lc_layout *l)
+{
+	size_t i, k;
+
+	for (i = 0; l->hosts && i < l->nhosts; i++)
+		for (k = 0; k < l->hosts[i].nfiles; k++)
+			free(l->hosts[i].files[k].path);
+	free(l->hosts);
+	l->hosts = NULL;
 }

@@ -4,6 +4,11 @@
 
 #include <stddef.h>
 
+#include "agent_client.h"
+#include "binary.h"
+#include "err.h"
+#include "identity.h"
+#include "journal.h"
 #include "manifest.h"
 
 /*
@@ -29,5 +34,87 @@ void lc_metric_name(char *out, size_t size, int role, const char *suffix);
 /* How many members role's committee has in m (the manifest's count of
  * that role; the zipnet aggregator is its own committee of one). */
 unsigned lc_committee_size(const struct lc_manifest *m, int role);
+
+enum lc_area { LC_AREA_BIN, LC_AREA_ENV, LC_AREA_SECRET, LC_AREA_COUNT };
+extern const char *const lc_area_names[LC_AREA_COUNT]; /* "bin", "env", "secret" */
+
+/* One file a host should have. */
+struct lc_want_file {
+	int area;
+	char name[96];
+	char *path;             /* the local file streamed to the host (malloc'd) */
+	char sha256[65];
+	long long size;
+	/* from the plan: */
+	int differs;            /* the host lacks this content */
+	char have[65];          /* the host's sha256; "" when absent */
+};
+
+/* What a (host, role) needs, in the order the plan decides. */
+enum lc_action {
+	LC_ACT_NOTHING,         /* matches the manifest and runs */
+	LC_ACT_INSTALL,         /* not installed: files, unit, start */
+	LC_ACT_UPDATE,          /* the manifest changed it: files, unit, restart */
+	LC_ACT_REPAIR,          /* changed on the host by hand (drift): files, restart */
+	LC_ACT_START,           /* installed and current, but not running */
+	LC_ACT_COUNT
+};
+extern const char *const lc_action_names[LC_ACT_COUNT];
+
+#define LC_ROLE_FILES 6 /* bin, common.env, <role>.env, up to three secrets */
+
+struct lc_want_role {
+	int role;
+	size_t file[LC_ROLE_FILES]; /* indexes into the host's files */
+	size_t nfiles;
+	char inputs[65];        /* sha256 of the unit and its files' hashes */
+	/* from the plan: */
+	enum lc_action action;
+	int installed;
+	char state[16];         /* as the host reported; "" when not installed */
+	char why[200];          /* what differs, for the operator */
+};
+
+struct lc_want_host {
+	size_t host;            /* index into the manifest's hosts */
+	const char *name;       /* its ssh target */
+	const char *hostid;     /* its file name (lc_hostid) */
+	struct lc_want_file files[1 + LC_ROLE_COUNT * (LC_ROLE_FILES - 1)];
+	size_t nfiles;          /* unique by (area, name) */
+	struct lc_want_role roles[LC_ROLE_COUNT];
+	size_t nroles;          /* pipeline order */
+	int planned;            /* the host answered the plan */
+	int tdx;                /* from facts */
+	char extra[LC_ROLE_COUNT]; /* installed there, not in the manifest */
+};
+
+struct lc_layout {
+	const struct lc_manifest *m;
+	struct lc_want_host *hosts; /* one per manifest host, same order */
+	size_t nhosts;
+	struct lc_binfile bins[LC_ROLE_COUNT];
+};
+
+/*
+ * What every host should have: binaries resolved (URLs fetched into
+ * <statedir>/cache), env files rendered into <statedir>/hosts/<hostid>/
+ * (0600; rewritten only when they change), secrets as the store's files.
+ */
+int lc_layout_build(struct lc_layout *l, const struct lc_manifest *m,
+		    const struct lc_identity *id, const char *statedir,
+		    struct lc_err *err);
+void lc_layout_release(struct lc_layout *l);
+
+/*
+ * Read-only: ask the host (facts, stat, status) how it differs from wh and
+ * decide each role's action.  A role whose files differ although the
+ * journal's last "files" record for it has the same inputs was changed
+ * on the host by hand: LC_ACT_REPAIR.  TDX is checked here: a role that
+ * needs TDX on a host that shows none fails the host unless the lattice
+ * simulates TDX.
+ */
+int lc_plan_host(struct lc_agent *a, const struct lc_manifest *m,
+		 struct lc_want_host *wh, const struct lc_journal *j,
+		 struct lc_err *err);
 
 #endif

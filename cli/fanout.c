@@ -255,12 +255,13 @@ size_t lc_fanout_run(struct lc_fanout *f, const char *step, lc_host_task task,
 			pthread_mutex_unlock(&p->mu);
 			if (h->rc) {
 				failed++;
-				p->skip[h - f->hosts] = 1;
+				if (!f->keep_failed)
+					p->skip[h - f->hosts] = 1;
 			}
 			if (f->tty && !f->json)
 				fprintf(stderr, "\r\033[K");
 			print_host(f, h, step);
-			if (f->tty && !f->json)
+			if (f->tty && !f->json && !f->silent)
 				fprintf(stderr, "%s: %zu/%zu hosts done, %zu failed", step,
 					p->nprinted, todo, failed);
 			pthread_mutex_lock(&p->mu);

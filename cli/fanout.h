@@ -32,6 +32,7 @@ struct lc_fanout {
 	int quiet;
 	int silent;             /* print nothing per host (no event, output, note
 				 * or error): the caller reports from hosts[] */
+	int keep_failed;        /* a host failing this step still takes the next ones */
 	int tty;                /* progress on stderr */
 	const struct lc_ssh_opts *ssh_opts;
 	const struct lc_bundle *bundle;

@@ -41,8 +41,12 @@ struct lc_ctx {
 	int connect_timeout_s;     /* --connect-timeout SECONDS */
 	int io_timeout_s;          /* --timeout SECONDS (one agent reply) */
 	int jobs;                  /* -j N: hosts worked on at once */
-	struct lc_opt_list only_hosts; /* status --host */
-	struct lc_opt_list only_roles; /* status --role */
+	struct lc_opt_list only_hosts; /* status, down --host */
+	struct lc_opt_list only_roles; /* status, down --role */
+	int break_lock;            /* --break-lock: take host locks held by others */
+	int offline;               /* up --offline: skip the chain-id check */
+	int wipe;                  /* down --wipe */
+	int yes;                   /* --yes: do not ask */
 	struct lc_manifest *manifest; /* loaded when the verb needs it */
 };
 
@@ -55,12 +59,26 @@ int cmd_inspect(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_publish(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_agent(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_status(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_up(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_plan(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_down(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_add_host(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx);
 
 struct lc_ssh_opts;
 /* The ssh options for the lattice's hosts: known_hosts in the state
  * directory, --ssh-config, timeouts.  known receives that file's path. */
 int lc_ctx_ssh_opts(struct lc_ssh_opts *o, char *known, size_t size,
 		    struct lc_ctx *ctx, struct lc_err *err);
+
+struct lc_opt_list;
+/* --role R (repeatable, or R1,R2): the roles named, as bits; all when
+ * none.  An unknown role is reported (with "did you mean") and -1. */
+int lc_pick_roles(unsigned *out, const struct lc_opt_list *l);
+/* --host H (repeatable, or H1,H2): want[j] set for each manifest host
+ * named; all when none.  A host not in the manifest is reported and -1. */
+int lc_pick_hosts(char *want, const struct lc_manifest *m,
+		  const struct lc_opt_list *l);
 
 /* Print "latticectl: <msg>" and its hint to stderr; returns LC_EXIT_FAIL. */
 int lc_fail(const struct lc_err *err);

@@ -35,6 +35,7 @@ static const struct lc_opt global_opts[] = {
 	{ LC_OPT_FLAG, 0, "accept-new-host-keys", NULL, "record unknown host keys (never changed ones)", &ctx.accept_new_host_keys },
 	{ LC_OPT_STRING, 0, "connect-timeout", "SECONDS", "SSH connect timeout (default 10)", &connect_timeout_arg },
 	{ LC_OPT_STRING, 0, "timeout", "SECONDS", "how long to wait for a host's answer (default 30)", &io_timeout_arg },
+	{ LC_OPT_FLAG, 0, "break-lock", NULL, "take host locks another run left behind", &ctx.break_lock },
 	{ LC_OPT_FLAG, 'h', "help", NULL, "show help", &want_help },
 	LC_OPT_END_MARK,
 };
@@ -52,6 +53,21 @@ static const struct lc_opt publish_opts[] = {
 static const struct lc_opt status_opts[] = {
 	{ LC_OPT_LIST, 0, "host", "HOST", "only this host (repeatable, or HOST,HOST)", &ctx.only_hosts },
 	{ LC_OPT_LIST, 0, "role", "ROLE", "only this role (repeatable, or ROLE,ROLE)", &ctx.only_roles },
+	LC_OPT_END_MARK,
+};
+
+static const struct lc_opt up_opts[] = {
+	{ LC_OPT_FLAG, 0, "offline", NULL,
+	  "skip the chain_rpc chain-id check (not for production)", &ctx.offline },
+	LC_OPT_END_MARK,
+};
+
+static const struct lc_opt down_opts[] = {
+	{ LC_OPT_LIST, 0, "host", "HOST", "only this host (repeatable, or HOST,HOST)", &ctx.only_hosts },
+	{ LC_OPT_LIST, 0, "role", "ROLE", "only this role (repeatable, or ROLE,ROLE)", &ctx.only_roles },
+	{ LC_OPT_FLAG, 0, "wipe", NULL,
+	  "also remove the roles' secrets and files from the hosts (decommissioning)", &ctx.wipe },
+	{ LC_OPT_FLAG, 0, "yes", NULL, "do not ask for confirmation", &ctx.yes },
 	LC_OPT_END_MARK,
 };
 
@@ -73,6 +89,16 @@ static const struct lc_cmd commands[] = {
 	  "check the manifest against the role table and print the lattice" },
 	{ "gen-config", cmd_gen_config, LC_NEED_MANIFEST, gen_config_opts, "",
 	  "generate every secret and the LatticeConfig; touches no host" },
+	{ "plan", cmd_plan, LC_NEED_MANIFEST, no_opts, "",
+	  "show what up would change on each host and role; changes nothing" },
+	{ "up", cmd_up, LC_NEED_MANIFEST, up_opts, "",
+	  "bring the lattice up, or roll it to the manifest (resumable)" },
+	{ "down", cmd_down, LC_NEED_MANIFEST, down_opts, "[--host HOST]... [--role ROLE]... [--wipe [--yes]]",
+	  "stop every organism in reverse pipeline order (--wipe: decommission)" },
+	{ "add-host", cmd_add_host, LC_NEED_MANIFEST, up_opts, "HOST",
+	  "add a new host's roles to a running lattice (never a fingerprint change)" },
+	{ "rotate-peer", cmd_rotate_peer, LC_NEED_MANIFEST, no_opts, "HOST ROLE",
+	  "give one member a new peer identity, one member of a committee at a time" },
 	{ "inspect", cmd_inspect, 0, no_opts, "HEX|FILE",
 	  "decode a LatticeConfig and print every field" },
 	{ "publish", cmd_publish, LC_NEED_MANIFEST, publish_opts, "",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -426,4 +427,49 @@ int lc_secrets_get_public(struct lc_secrets *s, const char *rel,
 	out->len = got;
 	out->ptr[got] = '\0';
 	return 0;
+}
+
+int lc_secret_rotate(struct lc_secrets *s, const char *rel, size_t len,
+		     struct lc_err *err)
+{
+	char next[PATH_MAX], retired[PATH_MAX];
+	const char *base = strrchr(rel, '/');
+	uint8_t *buf = sodium_malloc(len);
+	int created, rc = -1, n;
+
+	if (!buf)
+		return lc_err_set(err, "out of memory");
+	base = base ? base + 1 : rel;
+	snprintf(next, sizeof(next), "%s.next", rel);
+	/* 1. The new secret, made once: a rotation that was cut short
+	 * reuses it rather than making another. */
+	if (lc_secret_get(s, next, buf, len, lc_secret_gen_random, NULL, &created, err))
+		goto out;
+	/* 2. Keep the old one, linked (not copied) into retired/. */
+	if (lc_secrets_subdir(s, "retired", err))
+		goto out;
+	for (n = 0;; n++) {
+		snprintf(retired, sizeof(retired), "retired/%s.%lld%s%.0d", base,
+			 (long long)time(NULL), n ? "-" : "", n);
+		if (linkat(s->dirfd, rel, s->dirfd, retired, 0) == 0)
+			break;
+		if (errno == ENOENT)
+			break; /* nothing to retire: cut short after the rename */
+		if (errno != EEXIST || n > 100) {
+			lc_err_set(err, "cannot keep '%s/%s' as '%s': %s", s->path, rel,
+				   retired, strerror(errno));
+			goto out;
+		}
+	}
+	/* 3. One rename replaces it: the name always holds the old secret
+	 * or the new one, never neither. */
+	if (renameat(s->dirfd, next, s->dirfd, rel) < 0) {
+		lc_err_set(err, "cannot put the new secret in place as '%s/%s': %s", s->path,
+			   rel, strerror(errno));
+		goto out;
+	}
+	rc = sync_dir_of(s, rel, err) || sync_dir_of(s, retired, err) ? -1 : 0;
+out:
+	sodium_free(buf);
+	return rc;
 }

@@ -55,6 +55,16 @@ int lc_secret_get(struct lc_secrets *s, const char *rel, uint8_t *out,
 /* Whether rel exists (1), not (0), or cannot be checked (-1). */
 int lc_secret_exists(struct lc_secrets *s, const char *rel, struct lc_err *err);
 
+/*
+ * Replace the secret rel with a fresh random one of len bytes (rotation:
+ * the one exception to "never replaced").  The new secret is made first
+ * as rel.next (reused if a cut-short rotation left one), the old one is
+ * kept, hard-linked, as retired/<name>.<time>, and one rename puts the new
+ * one in place, so rel always holds a whole secret.
+ */
+int lc_secret_rotate(struct lc_secrets *s, const char *rel, size_t len,
+		     struct lc_err *err);
+
 /* Random bytes (libsodium); a ready lc_secret_gen_fn. */
 int lc_secret_gen_random(uint8_t *out, size_t len, void *arg,
 			 struct lc_err *err);

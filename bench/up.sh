@@ -1,0 +1,62 @@
+#!/bin/sh
+# up.sh - `latticectl up` on N real test hosts with simulated organisms: from
+# scratch (deploy time, without the health wait), an unchanged re-run, plan,
+# status; latticectl's peak memory.  Figures only.
+#   bench/up.sh [N ...]      (default: 7 33 100; needs root)
+set -eu
+cd "$(dirname "$0")/.."
+O=${O:-build}
+REPO=$PWD
+L=$REPO/$O/latticectl
+W=$(mktemp -d "${TMPDIR:-/tmp}/lc-bench-up.XXXXXX")
+export LC_TESTHOSTS_DIR=$W/hosts LC_TESTHOSTS_PORT=${LC_TESTHOSTS_PORT:-2940}
+trap 'scripts/testhosts down >/dev/null 2>&1; rm -rf "$W"' EXIT INT TERM
+make -s "$O/latticectl" "$O/agent-bundle.sha256" "$O/sim-organism" >/dev/null
+
+# A valid manifest over hosts h1..hN: the seven of local.toml, then hosts
+# carrying zipnet-server, relay-member and tally-member.
+manifest() {
+	sed -n '1,/^\[\[hosts\]\]/p' manifests/local.toml | sed '$d' |
+		sed "s|\"../build/sim-organism\"|\"$REPO/$O/sim-organism\"|"
+	i=1
+	while [ $i -le "$1" ]; do
+		case $i in
+		1|2|3) r='"unseal-member", "atelier-member"' ;;
+		4|5|6) r='"zipnet-server", "offer-member", "relay-member", "tally-member"' ;;
+		7) r='"zipnet-aggregator"' ;;
+		*) r='"zipnet-server", "relay-member", "tally-member"' ;;
+		esac
+		printf '[[hosts]]\nssh = "h%d"\nroles = [%s]\n\n' $i "$r"
+		i=$((i + 1))
+	done
+}
+
+ms() { date +%s%N; }
+lc() { "$L" -m "$W/m.toml" --ssh-config "$W/hosts/ssh_config" --state-dir "$W/state" \
+	--secrets-dir "$W/secrets" -j 32 "$@"; }
+# Wall seconds and peak RSS (KiB) of one latticectl command.
+timed() {
+	t0=$(ms)
+	/usr/bin/time -o "$W/rss" -f %M "$@" >"$W/out" 2>"$W/err" || true
+	t1=$(ms)
+	echo "$(( (t1 - t0) / 1000000 )) $(tail -n 1 "$W/rss")"
+}
+
+printf '%-6s %-30s %-22s %-16s %-16s\n' hosts "up from scratch (deploy)" "unchanged re-run" plan status
+for n in ${*:-7 33 100}; do
+	scripts/testhosts down >/dev/null 2>&1 || true
+	rm -rf "$W/hosts" "$W/state" "$W/secrets"
+	mkdir -m 700 "$W/secrets"
+	scripts/testhosts up "$n" >/dev/null
+	manifest "$n" >"$W/m.toml"
+	set -- $(timed lc up --offline)
+	dep=$(sed -n 's/^up: deployed in \([0-9.]*\) s.*/\1/p' "$W/err")
+	grep -q "^hosts up: $n / $n" "$W/out" || { echo "up on $n hosts failed:"; cat "$W/err"; exit 1; }
+	first="${dep}s (total $(($1 / 1000)).$(($1 % 1000 / 100))s, ${2} KiB)"
+	set -- $(timed lc up --offline); again="${1} ms, ${2} KiB"
+	grep -q "nothing to do" "$W/err" || { echo "the re-run was not a no-op"; cat "$W/err"; exit 1; }
+	set -- $(timed lc plan); plan="${1} ms, ${2} KiB"
+	set -- $(timed lc status); status="${1} ms, ${2} KiB"
+	printf '%-6s %-30s %-22s %-16s %-16s\n' "$n" "$first" "$again" "$plan" "$status"
+	lc down >/dev/null 2>&1 || true
+done

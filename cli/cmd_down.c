@@ -1,0 +1,205 @@
+/* cmd_down.c - `latticectl down`: stop every organism in reverse pipeline order; --wipe removes secrets for decommissioning. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "opts.h"
+#include "roles.h"
+#include "rollout.h"
+#include "run.h"
+#include "banned.h"
+
+struct down {
+	struct lc_run *r;
+	char *sel;                     /* hosts chosen */
+	unsigned roles;                /* roles chosen (bits); all when none named */
+	int roles_named, hosts_named;
+	int org;                       /* the organism being stopped */
+	unsigned stopped;
+};
+
+/* The roles to act on at host i: the manifest's, narrowed by --role; a
+ * role named explicitly on a named host is acted on even when the
+ * manifest no longer gives it that host (a leftover). */
+static unsigned host_roles(const struct down *d, size_t i)
+{
+	unsigned have = d->r->m->hosts[i].roles;
+
+	if (!d->roles_named)
+		return have;
+	return d->hosts_named ? d->roles : d->roles & have;
+}
+
+static int stop_task(struct lc_fanout_host *h, void *arg)
+{
+	struct down *d = arg;
+	struct lc_run *r = d->r;
+	size_t i = (size_t)(h - r->f.hosts);
+	unsigned roles = host_roles(d, i);
+	struct lc_agent *a;
+	char hostid[LC_HOSTID_MAX];
+	int role;
+
+	if (!d->sel[i])
+		return 0;
+	lc_hostid(hostid, &r->m->hosts[i]);
+	for (role = 0; role < LC_ROLE_COUNT; role++) {
+		if (!(roles & (1u << role)) || (int)lc_roles[role].org != d->org)
+			continue;
+		if (lc_fanout_agent(h, &a))
+			return -1;
+		if (lc_unit_action(a, r->m, role, "stop", &h->err)) {
+			if (strstr(h->err.msg, "not installed") || strstr(h->err.msg, "no unit") ||
+			    strstr(h->err.msg, "not found") || strstr(h->err.msg, "does not exist")) {
+				lc_err_clear(&h->err);
+				lc_buf_printf(&h->out, "%s is not installed\n", lc_roles[role].name);
+				continue;
+			}
+			lc_run_note(r, hostid, lc_roles[role].name, "stop", "", "failed", "%s",
+				    h->err.msg);
+			return -1;
+		}
+		lc_run_note(r, hostid, lc_roles[role].name, "stop", "", "done", "%s", "");
+		lc_buf_printf(&h->out, "stopped %s\n", lc_roles[role].name);
+		__atomic_add_fetch(&d->stopped, 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static int wipe_task(struct lc_fanout_host *h, void *arg)
+{
+	struct down *d = arg;
+	struct lc_run *r = d->r;
+	size_t i = (size_t)(h - r->f.hosts);
+	unsigned roles = host_roles(d, i);
+	char hostid[LC_HOSTID_MAX];
+	struct lc_agent *a;
+	cJSON *req, *reply;
+	int role;
+
+	if (!d->sel[i])
+		return 0;
+	lc_hostid(hostid, &r->m->hosts[i]);
+	if (lc_fanout_agent(h, &a))
+		return -1;
+	for (role = d->roles_named ? 0 : LC_ROLE_COUNT; role <= LC_ROLE_COUNT; role++) {
+		if (role < LC_ROLE_COUNT && !(roles & (1u << role)))
+			continue;
+		if (!(req = lc_req("wipe", r->m->name)))
+			return lc_err_set(&h->err, "out of memory");
+		if (role < LC_ROLE_COUNT)
+			cJSON_AddStringToObject(req, "role", lc_roles[role].name);
+		if (!(reply = lc_call_ok(a, req, &h->err))) {
+			lc_run_note(r, hostid, role < LC_ROLE_COUNT ? lc_roles[role].name : "",
+				    "wipe", "", "failed", "%s", h->err.msg);
+			return -1;
+		}
+		lc_buf_printf(&h->out, "wiped %s (%d files)\n",
+			      role < LC_ROLE_COUNT ? lc_roles[role].name : "the whole lattice",
+			      cJSON_GetObjectItem(reply, "removed") ?
+			      cJSON_GetObjectItem(reply, "removed")->valueint : 0);
+		cJSON_Delete(reply);
+		lc_run_note(r, hostid, role < LC_ROLE_COUNT ? lc_roles[role].name : "", "wipe", "",
+			    "done", "%s", "");
+		if (role == LC_ROLE_COUNT)
+			r->host_locked[i] = 0; /* the lock went with the lattice's files */
+	}
+	return 0;
+}
+
+/* --wipe destroys secrets on hosts: the operator says so. */
+static int confirm_wipe(struct lc_ctx *ctx, const struct lc_manifest *m, size_t nhosts)
+{
+	char line[512];
+	size_t len;
+
+	if (ctx->yes)
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "latticectl: down --wipe removes the secrets of lattice '%s' "
+			"from %zu host%s, and nothing asks first without a terminal\n"
+			"hint: add --yes to confirm\n", m->name, nhosts, nhosts == 1 ? "" : "s");
+		return -1;
+	}
+	fprintf(stderr, "down --wipe removes the secrets of lattice '%s' from %zu host%s "
+		"(for decommissioning: DH secrets left on a box can replay history).\n"
+		"Type the lattice name to confirm: ", m->name, nhosts, nhosts == 1 ? "" : "s");
+	if (!fgets(line, sizeof(line), stdin))
+		return -1;
+	len = strcspn(line, "\r\n");
+	line[len] = '\0';
+	if (strcmp(line, m->name)) {
+		fprintf(stderr, "latticectl: not confirmed; nothing was changed\n");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
+{
+	const struct lc_manifest *m = ctx->manifest;
+	struct down d;
+	struct lc_run r;
+	size_t failed = 0, i, n = 0;
+	int rc;
+
+	(void)argv;
+	if (argc) {
+		fprintf(stderr, "latticectl: down takes no operands (use --host and --role)\n");
+		return LC_EXIT_USAGE;
+	}
+	memset(&d, 0, sizeof(d));
+	if (!(d.sel = calloc(m->nhosts ? m->nhosts : 1, 1)))
+		return LC_EXIT_FAIL;
+	d.hosts_named = ctx->only_hosts.n > 0;
+	d.roles_named = ctx->only_roles.n > 0;
+	if (lc_pick_hosts(d.sel, m, &ctx->only_hosts) ||
+	    lc_pick_roles(&d.roles, &ctx->only_roles)) {
+		free(d.sel);
+		return LC_EXIT_USAGE;
+	}
+	for (i = 0; i < m->nhosts; i++)
+		n += d.sel[i];
+	if (ctx->wipe && confirm_wipe(ctx, m, n)) {
+		free(d.sel);
+		return LC_EXIT_FAIL;
+	}
+	if (lc_run_open(&r, ctx, "down", LC_RUN_LOCK)) {
+		free(d.sel);
+		rc = lc_run_fail(&r);
+		lc_run_close(&r);
+		return rc;
+	}
+	d.r = &r;
+	failed = lc_run_connect(&r, d.sel);
+	/* Reverse pipeline order: tally first, zipnet last. */
+	for (d.org = LC_ORG_COUNT - 1; d.org >= 0 && !lc_interrupted; d.org--) {
+		char step[32];
+
+		snprintf(step, sizeof(step), "stop %s", lc_org_names[d.org]);
+		failed += lc_fanout_run(&r.f, step, stop_task, &d);
+	}
+	if (ctx->wipe && !lc_interrupted)
+		failed += lc_fanout_run(&r.f, "wipe", wipe_task, &d);
+	if (lc_interrupted) {
+		fprintf(stderr, "latticectl: interrupted; the locks are released\n");
+		rc = LC_EXIT_INTERRUPTED;
+	} else if (failed) {
+		fprintf(stderr, "latticectl: down failed on %zu host%s (see above); the others "
+			"are down\nhint: run the same command again once they are reachable\n",
+			failed, failed == 1 ? "" : "s");
+		rc = LC_EXIT_FAIL;
+	} else {
+		if (!ctx->quiet && !ctx->json)
+			fprintf(stderr, "down: stopped %u role%s on %zu host%s%s\n", d.stopped,
+				d.stopped == 1 ? "" : "s", n, n == 1 ? "" : "s",
+				ctx->wipe ? "; their secrets are wiped" : "");
+		rc = LC_EXIT_OK;
+	}
+	lc_run_close(&r);
+	free(d.sel);
+	return rc;
+}

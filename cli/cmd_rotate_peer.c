@@ -1,0 +1,165 @@
+/* cmd_rotate_peer.c - `latticectl rotate-peer HOST ROLE`: a new peer identity for one member, one member of a committee at a time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hex.h"
+#include "roles.h"
+#include "rollout.h"
+#include "run.h"
+#include "secrets.h"
+#include "banned.h"
+
+/* The member's PeerId (hex) in the identity as loaded. */
+static int peer_hex(char out[65], const struct lc_identity *id, size_t host, int role)
+{
+	size_t k;
+
+	for (k = 0; k < id->nmembers; k++)
+		if (id->members[k].host == host && id->members[k].role == role) {
+			lc_hex_encode(out, id->members[k].peer_id, 32);
+			return 0;
+		}
+	return -1;
+}
+
+/* Refuse while another member of the committee is not back: down, or in
+ * a rotation that has not finished. */
+static int others_back(struct lc_run *r, size_t i, int role)
+{
+	const char *rname = lc_roles[role].name;
+	char why[200];
+	size_t j;
+
+	for (j = 0; j < r->m->nhosts; j++) {
+		const struct lc_jrec *last;
+
+		if (j == i || !(r->m->hosts[j].roles & (1u << role)))
+			continue;
+		last = lc_journal_last(r->j, r->id.hostid[j], rname, "rotate");
+		if (last && !strcmp(last->outcome, "begin")) {
+			lc_err_set(&r->err, "the rotation of %s on %s has not finished", rname,
+				   r->m->hosts[j].ssh);
+			lc_err_hint(&r->err, "finish it first: latticectl rotate-peer %s %s",
+				    r->m->hosts[j].ssh, rname);
+			return -1;
+		}
+		if (!lc_member_healthy(r, j, role, why, sizeof(why), NULL)) {
+			lc_err_set(&r->err, "not rotating %s on %s while %s on %s is not back: %s",
+				   rname, r->m->hosts[i].ssh, rname, r->m->hosts[j].ssh, why);
+			lc_err_hint(&r->err, "bring it back first ('latticectl status'), then run "
+				    "again");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Push the member's changed files, reinstall its unit, restart it. */
+static int apply(struct lc_run *r, size_t i, int role)
+{
+	struct lc_want_host *wh = &r->lay.hosts[i];
+	struct lc_fanout_host *h = &r->f.hosts[i];
+	struct lc_want_role *wr = NULL;
+	long long bytes = 0;
+	size_t k, n;
+
+	if (lc_plan_host(h->agent, r->m, wh, r->j, &r->err))
+		return -1;
+	for (k = 0; k < wh->nroles; k++)
+		if (wh->roles[k].role == role)
+			wr = &wh->roles[k];
+	if (!wr)
+		return lc_err_set(&r->err, "%s is not a role of %s", lc_roles[role].name, wh->name);
+	for (n = 0; n < wr->nfiles; n++)
+		if (wh->files[wr->file[n]].differs &&
+		    lc_put_file(h->agent, r->m, &wh->files[wr->file[n]], &bytes, &r->err))
+			return -1;
+	lc_run_note(r, wh->hostid, lc_roles[role].name, "files", wr->inputs, "done",
+		    "new peer identity");
+	if (lc_unit_install(h->agent, r->m, role, &r->err))
+		return -1;
+	return lc_roll_member(r, i, wr);
+}
+
+int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
+{
+	const struct lc_manifest *m = ctx->manifest;
+	const struct lc_jrec *last;
+	struct lc_secrets store = { NULL, -1, 0, 0 };
+	struct lc_run r;
+	char old[65], now[65], rel[LC_HOSTID_MAX + 64], *sel = NULL;
+	const char *rname;
+	size_t i, j;
+	int role, rc = LC_EXIT_FAIL, resumed = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: latticectl rotate-peer HOST ROLE\n");
+		return LC_EXIT_USAGE;
+	}
+	for (i = 0; i < m->nhosts && strcmp(m->hosts[i].ssh, argv[0]); i++)
+		;
+	role = lc_role_lookup(argv[1]);
+	if (i == m->nhosts || role < 0 || !(m->hosts[i].roles & (1u << role))) {
+		fprintf(stderr, "latticectl: %s is not a member of lattice '%s' on '%s'\n"
+			"hint: give a host's ssh target and one of its roles as written in %s\n",
+			argv[1], m->name, argv[0], m->path);
+		return LC_EXIT_USAGE;
+	}
+	rname = lc_roles[role].name;
+	if (lc_run_open(&r, ctx, "rotate-peer", LC_RUN_LOCK | LC_RUN_IDENTITY)) {
+		rc = lc_run_fail(&r);
+		lc_run_close(&r);
+		return rc;
+	}
+	/* The committee's hosts: each is checked before one member goes. */
+	if (!(sel = calloc(m->nhosts, 1))) {
+		lc_err_set(&r.err, "out of memory");
+		goto fail;
+	}
+	for (j = 0; j < m->nhosts; j++)
+		sel[j] = (m->hosts[j].roles & (1u << role)) != 0;
+	if (lc_run_connect(&r, sel)) {
+		lc_err_set(&r.err, "every member of the %s committee must be reachable to "
+			   "rotate one of them", rname);
+		goto fail;
+	}
+	if (others_back(&r, i, role) || peer_hex(old, &r.id, i, role))
+		goto fail;
+
+	/* A rotation cut short is finished, never started over: the journal
+	 * holds the PeerId it replaced. */
+	last = lc_journal_last(r.j, r.id.hostid[i], rname, "rotate");
+	if (last && !strcmp(last->outcome, "begin") && !strncmp(last->detail, "old ", 4)) {
+		resumed = 1;
+		if (strcmp(last->detail + 4, old))
+			snprintf(old, sizeof(old), "%.64s", last->detail + 4);
+		else
+			resumed = 0; /* begun, but the secret was not replaced yet */
+	}
+	if (!resumed) {
+		lc_run_note(&r, r.id.hostid[i], rname, "rotate", "", "begin", "old %s", old);
+		snprintf(rel, sizeof(rel), "peers/%s.%s.seed", r.id.hostid[i], rname);
+		if (lc_secrets_open(&store, ctx->secrets_dir, m->name, 0, &r.err) ||
+		    lc_secret_rotate(&store, rel, 32, &r.err))
+			goto fail;
+		lc_secrets_close(&store);
+	} else if (!ctx->quiet) {
+		fprintf(stderr, "rotate-peer: finishing the rotation of %s on %s begun earlier\n",
+			rname, m->hosts[i].ssh);
+	}
+	if (lc_run_reload(&r) || peer_hex(now, &r.id, i, role) || apply(&r, i, role))
+		goto fail;
+	lc_run_note(&r, r.id.hostid[i], rname, "rotate", "", "done", "new %s", now);
+	printf("rotate-peer: %s on %s: PeerId %s -> %s\n", rname, m->hosts[i].ssh, old, now);
+	rc = LC_EXIT_OK;
+	goto out;
+fail:
+	if (store.path)
+		lc_secrets_close(&store);
+	rc = lc_run_fail(&r);
+out:
+	free(sel);
+	lc_run_close(&r);
+	return rc;
+}

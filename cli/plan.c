@@ -1,0 +1,168 @@
+/* plan.c - how one host differs from its layout, asked read-only (facts, stat, status), and what each role needs. */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "deploy.h"
+#include "roles.h"
+#include "run.h"
+#include "banned.h"
+
+/* facts: TDX where a role needs it. */
+static int plan_facts(struct lc_agent *a, const struct lc_manifest *m,
+		      struct lc_want_host *wh, struct lc_err *err)
+{
+	cJSON *reply = lc_call_ok(a, lc_req("facts", NULL), err);
+	size_t k;
+
+	if (!reply)
+		return -1;
+	wh->tdx = cJSON_IsTrue(cJSON_GetObjectItem(reply, "tdx"));
+	cJSON_Delete(reply);
+	if (wh->tdx || m->tdx == LC_TDX_MODE_SIMULATE)
+		return 0;
+	for (k = 0; k < wh->nroles; k++)
+		if (lc_roles[wh->roles[k].role].tdx == LC_TDX_REQUIRED) {
+			lc_err_set(err, "%s needs TDX, but the host shows none (no "
+				   "/dev/tdx_guest, /sys/firmware/tdx or tdx_guest cpu flag)",
+				   lc_roles[wh->roles[k].role].name);
+			lc_err_hint(err, "run it on a TDX guest, or declare tdx = \"simulate\" "
+				    "for a development lattice (a fingerprint change)");
+			return -1;
+		}
+	if (m->hosts[wh->host].tdx) {
+		lc_err_set(err, "the manifest says tdx = true, but the host shows no TDX");
+		lc_err_hint(err, "check the host's TDX setup, or correct the manifest");
+		return -1;
+	}
+	return 0;
+}
+
+/* stat each area: which files the host lacks or has otherwise. */
+static int plan_files(struct lc_agent *a, const struct lc_manifest *m,
+		      struct lc_want_host *wh, struct lc_err *err)
+{
+	int area;
+	size_t k;
+
+	for (area = 0; area < LC_AREA_COUNT; area++) {
+		cJSON *req = lc_req("stat", m->name), *names, *reply, *files;
+		size_t n = 0;
+
+		if (!req || !cJSON_AddStringToObject(req, "area", lc_area_names[area]) ||
+		    !(names = cJSON_AddArrayToObject(req, "names"))) {
+			cJSON_Delete(req);
+			return lc_err_set(err, "out of memory");
+		}
+		for (k = 0; k < wh->nfiles; k++)
+			if (wh->files[k].area == area) {
+				cJSON_AddItemToArray(names, cJSON_CreateString(wh->files[k].name));
+				n++;
+			}
+		if (!n) {
+			cJSON_Delete(req);
+			continue;
+		}
+		if (!(reply = lc_call_ok(a, req, err)))
+			return -1;
+		files = cJSON_GetObjectItem(reply, "files");
+		for (k = 0; k < wh->nfiles; k++) {
+			struct lc_want_file *wf = &wh->files[k];
+			const char *have;
+
+			if (wf->area != area)
+				continue;
+			have = cJSON_GetStringValue(cJSON_GetObjectItem(
+				cJSON_GetObjectItem(files, wf->name), "sha256"));
+			snprintf(wf->have, sizeof(wf->have), "%s", have ? have : "");
+			wf->differs = strcmp(wf->have, wf->sha256) != 0;
+		}
+		cJSON_Delete(reply);
+	}
+	return 0;
+}
+
+/* status: which roles are installed and how they run. */
+static int plan_status(struct lc_agent *a, const struct lc_manifest *m,
+		       struct lc_want_host *wh, struct lc_err *err)
+{
+	cJSON *reply = lc_call_ok(a, lc_req("status", m->name), err), *roles, *r;
+	size_t k;
+
+	if (!reply)
+		return -1;
+	roles = cJSON_GetObjectItem(reply, "roles");
+	cJSON_ArrayForEach(r, roles) {
+		int role = lc_role_lookup(r->string ? r->string : "");
+
+		for (k = 0; k < wh->nroles && wh->roles[k].role != role; k++)
+			;
+		if (k == wh->nroles) {
+			if (role >= 0)
+				wh->extra[role] = 1;
+			continue;
+		}
+		wh->roles[k].installed = 1;
+		snprintf(wh->roles[k].state, sizeof(wh->roles[k].state), "%s",
+			 cJSON_GetStringValue(cJSON_GetObjectItem(r, "state")) ?
+			 cJSON_GetStringValue(cJSON_GetObjectItem(r, "state")) : "?");
+	}
+	cJSON_Delete(reply);
+	return 0;
+}
+
+static void decide(struct lc_want_host *wh, struct lc_want_role *wr,
+		   const struct lc_journal *j)
+{
+	const struct lc_jrec *last;
+	size_t i, len = 0;
+
+	wr->why[0] = '\0';
+	for (i = 0; i < wr->nfiles; i++) {
+		const struct lc_want_file *wf = &wh->files[wr->file[i]];
+
+		if (wf->differs && len < sizeof(wr->why))
+			len += (size_t)snprintf(wr->why + len, sizeof(wr->why) - len, "%s%s/%s%s",
+						len ? ", " : "", lc_area_names[wf->area],
+						wf->name, wf->have[0] ? "" : " (missing)");
+	}
+	if (!wr->installed) {
+		wr->action = LC_ACT_INSTALL;
+		wr->why[0] = '\0'; /* every file is new: no list */
+		return;
+	}
+	if (len) {
+		last = j ? lc_journal_last(j, wh->hostid, lc_roles[wr->role].name, "files") : NULL;
+		wr->action = last && !strcmp(last->outcome, "done") &&
+			     !strcmp(last->inputs, wr->inputs) ? LC_ACT_REPAIR : LC_ACT_UPDATE;
+		return;
+	}
+	if (strcmp(wr->state, "up") && strcmp(wr->state, "starting")) {
+		wr->action = LC_ACT_START;
+		snprintf(wr->why, sizeof(wr->why), "state %s", wr->state);
+		return;
+	}
+	wr->action = LC_ACT_NOTHING;
+}
+
+int lc_plan_host(struct lc_agent *a, const struct lc_manifest *m,
+		 struct lc_want_host *wh, const struct lc_journal *j,
+		 struct lc_err *err)
+{
+	size_t k;
+
+	wh->planned = 0;
+	memset(wh->extra, 0, sizeof(wh->extra));
+	for (k = 0; k < wh->nroles; k++) {
+		wh->roles[k].installed = 0;
+		wh->roles[k].state[0] = '\0';
+	}
+	if (plan_facts(a, m, wh, err) || plan_files(a, m, wh, err) ||
+	    plan_status(a, m, wh, err))
+		return -1;
+	for (k = 0; k < wh->nroles; k++)
+		decide(wh, &wh->roles[k], j);
+	wh->planned = 1;
+	return 0;
+}

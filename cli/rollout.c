@@ -1,0 +1,263 @@
+/* rollout.c - restarts that never take a majority of a committee down: one member at a time, each healthy before the next. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "deploy.h"
+#include "probe.h"
+#include "roles.h"
+#include "rollout.h"
+#include "banned.h"
+
+/* How long one member may take to come back. */
+#define MEMBER_MS 60000L
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* The probe of role on host i (the first matching entry), or NULL. */
+static const struct lc_role_probe *role_of(const struct lc_host_probe *p, int role)
+{
+	size_t k;
+
+	for (k = 0; k < p->n; k++)
+		if (p->roles[k].role == role)
+			return &p->roles[k];
+	return NULL;
+}
+
+/* ---- the agent operations a rollout uses ---- */
+
+int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
+		const struct lc_want_file *wf, long long *bytes, struct lc_err *err)
+{
+	cJSON *req = lc_req("put", m->name), *reply = NULL;
+	const char *msg;
+	int sent = 0, rc;
+
+	if (!req)
+		return lc_err_set(err, "out of memory");
+	cJSON_AddStringToObject(req, "area", lc_area_names[wf->area]);
+	cJSON_AddStringToObject(req, "name", wf->name);
+	rc = lc_agent_put_file(a, req, wf->path, wf->sha256, wf->size, &sent, &reply, err);
+	cJSON_Delete(req);
+	if (rc)
+		return -1;
+	if (!cJSON_IsTrue(cJSON_GetObjectItem(reply, "ok"))) {
+		msg = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "error"),
+							       "message"));
+		lc_err_set(err, "cannot write %s/%s: %s", lc_area_names[wf->area], wf->name,
+			   msg ? msg : "refused");
+		if (msg && strstr(msg, "space"))
+			lc_err_hint(err, "free space on the host's disk, then run up again");
+		cJSON_Delete(reply);
+		return -1;
+	}
+	cJSON_Delete(reply);
+	if (sent)
+		*bytes += wf->size;
+	return 0;
+}
+
+int lc_unit_install(struct lc_agent *a, const struct lc_manifest *m, int role,
+		    struct lc_err *err)
+{
+	cJSON *req = lc_req("unit", m->name), *env, *reply;
+	char name[96];
+
+	if (!req)
+		return lc_err_set(err, "out of memory");
+	snprintf(name, sizeof(name), "%s.env", lc_roles[role].name);
+	cJSON_AddStringToObject(req, "role", lc_roles[role].name);
+	cJSON_AddStringToObject(req, "action", "install");
+	cJSON_AddStringToObject(req, "exec", lc_roles[role].name);
+	env = cJSON_AddArrayToObject(req, "env");
+	cJSON_AddItemToArray(env, cJSON_CreateString("common.env"));
+	cJSON_AddItemToArray(env, cJSON_CreateString(name));
+	if (!(reply = lc_call_ok(a, req, err)))
+		return -1;
+	cJSON_Delete(reply);
+	return 0;
+}
+
+int lc_unit_action(struct lc_agent *a, const struct lc_manifest *m, int role,
+		   const char *action, struct lc_err *err)
+{
+	cJSON *req = lc_req("unit", m->name), *reply;
+
+	if (!req)
+		return lc_err_set(err, "out of memory");
+	cJSON_AddStringToObject(req, "role", lc_roles[role].name);
+	cJSON_AddStringToObject(req, "action", action);
+	if (!(reply = lc_call_ok(a, req, err)))
+		return -1;
+	cJSON_Delete(reply);
+	return 0;
+}
+
+/* Whether role on host i is healthy right now; why when not. */
+int lc_member_healthy(struct lc_run *r, size_t i, int role, char *why, size_t size,
+		      struct lc_buf *log)
+{
+	struct lc_fanout_host *h = &r->f.hosts[i];
+	const struct lc_role_probe *rp;
+	struct lc_host_probe p;
+	struct lc_err err;
+	int ok = 0;
+
+	memset(&p, 0, sizeof(p));
+	lc_err_clear(&err);
+	if (!h->agent) {
+		snprintf(why, size, "not connected: %.150s", h->err.msg[0] ? h->err.msg : "unknown");
+		return 0;
+	}
+	if (lc_probe_host(h->agent, r->m, i, 1, &p, &err)) {
+		snprintf(why, size, "%.190s", err.msg);
+		return 0;
+	}
+	if (!(rp = role_of(&p, role)))
+		snprintf(why, size, "not installed");
+	else
+		ok = lc_role_healthy(r->m, rp, why, size);
+	if (!ok && log && rp && cJSON_IsArray(rp->log)) {
+		const cJSON *line;
+
+		lc_buf_reset(log);
+		cJSON_ArrayForEach(line, rp->log)
+			if (cJSON_IsString(line))
+				lc_buf_printf(log, "  %s\n", line->valuestring);
+	}
+	lc_probe_release(&p);
+	return ok;
+}
+
+int lc_wait_member(struct lc_run *r, size_t i, int role, long ms,
+		   struct lc_buf *log, struct lc_err *err)
+{
+	long deadline = now_ms() + ms;
+	char why[200];
+
+	for (;;) {
+		if (lc_member_healthy(r, i, role, why, sizeof(why), log))
+			return 0;
+		if (now_ms() > deadline) {
+			lc_err_set(err, "%s on %s did not come back healthy within %ld s: %s",
+				   lc_roles[role].name, r->m->hosts[i].ssh, ms / 1000, why);
+			return -1;
+		}
+		usleep(250 * 1000);
+	}
+}
+
+int lc_committee_safe(struct lc_run *r, size_t i, int role, struct lc_err *err)
+{
+	unsigned n = 0, down = 0;
+	char why[200], names[300] = "";
+	size_t j, len = 0;
+
+	if (!lc_member_healthy(r, i, role, why, sizeof(why), NULL))
+		return 0; /* already down: restarting it takes nothing away */
+	for (j = 0; j < r->m->nhosts; j++) {
+		if (!(r->m->hosts[j].roles & (1u << role)))
+			continue;
+		n++;
+		if (j == i || lc_member_healthy(r, j, role, why, sizeof(why), NULL))
+			continue;
+		down++;
+		if (len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s (%s)",
+						len ? ", " : "", r->m->hosts[j].ssh, why);
+	}
+	/* A committee of one (the aggregator) cannot keep a majority. */
+	if (n == 1 || (down + 1) * 2 < n)
+		return 0;
+	lc_err_set(err, "not restarting %s on %s: %u of the %u members of its committee "
+		   "are down already (%s), and one more would leave a majority down",
+		   lc_roles[role].name, r->m->hosts[i].ssh, down, n, names);
+	lc_err_hint(err, "bring those members back first ('latticectl status'), then run "
+		    "again");
+	return -1;
+}
+
+int lc_roll_member(struct lc_run *r, size_t i, struct lc_want_role *wr)
+{
+	const struct lc_want_host *wh = &r->lay.hosts[i];
+	const char *role = lc_roles[wr->role].name;
+	struct lc_fanout_host *h = &r->f.hosts[i];
+	struct lc_buf log;
+	struct lc_err err;
+	long t0 = now_ms();
+
+	lc_err_clear(&err);
+	if (lc_committee_safe(r, i, wr->role, &err)) {
+		lc_run_note(r, wh->hostid, role, "restart", wr->inputs, "skipped", "%s", err.msg);
+		r->err = err;
+		return -1;
+	}
+	if (!r->ctx->quiet && !r->ctx->json)
+		fprintf(stderr, "%s: restarting %s (%s)\n", wh->name, role,
+			wr->action == LC_ACT_REPAIR ? "drift repaired" : "updated");
+	lc_run_note(r, wh->hostid, role, "restart", wr->inputs, "begin", "%s", "");
+	lc_buf_init(&log, 1 << 16);
+	if (lc_unit_action(h->agent, r->m, wr->role, "restart", &err) ||
+	    lc_wait_member(r, i, wr->role, MEMBER_MS, &log, &err)) {
+		lc_run_note(r, wh->hostid, role, "restart", wr->inputs, "failed", "%s", err.msg);
+		fprintf(stderr, "%s: %s did not come back; its last log lines:\n%s", wh->name,
+			role, log.len ? log.ptr : "  (none)\n");
+		lc_err_prefix(&err, "rollout stopped");
+		lc_err_hint(&err, "the other members were left untouched; fix %s (see its log "
+			    "above), then run 'latticectl up' again", role);
+		r->err = err;
+		lc_buf_release(&log);
+		return -1;
+	}
+	lc_buf_release(&log);
+	lc_run_note(r, wh->hostid, role, "restart", wr->inputs, "done", "healthy after %.1f s",
+		    (now_ms() - t0) / 1000.0);
+	if (!r->ctx->quiet && !r->ctx->json)
+		fprintf(stderr, "%s: %s healthy again after %.1f s\n", wh->name, role,
+			(now_ms() - t0) / 1000.0);
+	wr->action = LC_ACT_NOTHING;
+	return 0;
+}
+
+int lc_rollout(struct lc_run *r)
+{
+	int role, pass;
+	size_t i, k;
+
+	for (role = 0; role < LC_ROLE_COUNT; role++) {
+		/* Members already down first: restarting them costs nothing. */
+		for (pass = 0; pass < 2; pass++)
+			for (i = 0; i < r->lay.nhosts; i++) {
+				struct lc_want_host *wh = &r->lay.hosts[i];
+
+				if (!wh->planned || r->f.hosts[i].rc)
+					continue;
+				for (k = 0; k < wh->nroles; k++) {
+					struct lc_want_role *wr = &wh->roles[k];
+					int running;
+
+					if (wr->role != role || (wr->action != LC_ACT_UPDATE &&
+								 wr->action != LC_ACT_REPAIR))
+						continue;
+					running = !strcmp(wr->state, "up") || !strcmp(wr->state, "starting");
+					if (running != pass)
+						continue;
+					if (lc_interrupted)
+						return -1;
+					if (lc_roll_member(r, i, wr))
+						return -1;
+				}
+			}
+	}
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* rollout.h - changing running committees safely: one member at a time, each back healthy before the next. */
+#ifndef LC_ROLLOUT_H
+#define LC_ROLLOUT_H
+
+#include "buf.h"
+#include "run.h"
+
+/* Send one file of the layout (only when the host lacks its content;
+ * *bytes grows by what was sent).  A full disk says so. */
+int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
+		const struct lc_want_file *wf, long long *bytes, struct lc_err *err);
+
+/* Install (or update) role's unit: its program and its two env files. */
+int lc_unit_install(struct lc_agent *a, const struct lc_manifest *m, int role,
+		    struct lc_err *err);
+
+/* unit start/stop/restart/remove of role on the host behind a. */
+int lc_unit_action(struct lc_agent *a, const struct lc_manifest *m, int role,
+		   const char *action, struct lc_err *err);
+
+/* Whether role on host i is healthy now (one probe); why says why not,
+ * and log (when given) receives its last log lines. */
+int lc_member_healthy(struct lc_run *r, size_t i, int role, char *why,
+		      size_t size, struct lc_buf *log);
+
+/*
+ * Wait until role on host i is healthy (up, metrics ready, committee size
+ * as the manifest says), at most ms.  On failure err says why and log
+ * receives the member's last log lines.
+ */
+int lc_wait_member(struct lc_run *r, size_t i, int role, long ms,
+		   struct lc_buf *log, struct lc_err *err);
+
+/*
+ * Whether taking role on host i down now keeps its committee safe: at
+ * most a minority of the committee down at once, counting i.  A member
+ * that is already unhealthy may always be restarted.  When not, err says
+ * which members are down.
+ */
+int lc_committee_safe(struct lc_run *r, size_t i, int role, struct lc_err *err);
+
+/*
+ * Restart one member (role wr of host i) after checking its committee
+ * stays safe, wait until it is healthy again, and journal it; on failure
+ * print its last log lines and set r->err.
+ */
+int lc_roll_member(struct lc_run *r, size_t i, struct lc_want_role *wr);
+
+/*
+ * Restart every running member whose action is update or repair, in
+ * pipeline order, one member of a committee at a time, each back healthy
+ * before the next.  A member that does not come back stops the rollout:
+ * its last log lines are printed, the rest is left untouched, and r->err
+ * is set.  Stops after the current member on SIGINT.
+ */
+int lc_rollout(struct lc_run *r);
+
+#endif

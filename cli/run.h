@@ -1,0 +1,85 @@
+/* run.h - one command's run against a lattice's hosts: local lock, journal, identity, layout, connections, host locks. */
+#ifndef LC_RUN_H
+#define LC_RUN_H
+
+#include <signal.h>
+
+#include "agent_client.h"
+#include "deploy.h"
+#include "fanout.h"
+#include "identity.h"
+#include "journal.h"
+#include "lc.h"
+#include "ssh.h"
+
+enum {
+	LC_RUN_LOCK = 1,     /* a changing run: local lock, journal, host locks */
+	LC_RUN_IDENTITY = 2, /* load the identity (secrets, LatticeConfig) and layout */
+	LC_RUN_CREATE = 4,   /* with IDENTITY: make missing secrets (up) */
+	LC_RUN_JOURNAL = 8,  /* read the journal if no run holds the lock (plan) */
+};
+
+struct lc_run {
+	struct lc_ctx *ctx;
+	const struct lc_manifest *m;
+	const char *command;
+	unsigned flags;
+	char statedir[4096];
+	struct lc_lock *lock;
+	struct lc_journal *j;
+	struct lc_identity id;
+	int have_id;
+	struct lc_layout lay;
+	int have_lay;
+	struct lc_ssh_opts o;
+	char known[4200];
+	struct lc_bundle b;
+	struct lc_fanout f;
+	int have_f;
+	char *host_locked;   /* per host: we hold its agent lock */
+	char holder[256];    /* user@host, for host locks */
+	char mhash[65];      /* sha256 of the manifest file */
+	struct lc_err err;   /* the run-level failure, when any */
+};
+
+/* Set when SIGINT or SIGTERM arrives during a run: the run stops after
+ * the step under way and releases its locks. */
+extern volatile sig_atomic_t lc_interrupted;
+
+/*
+ * Begin: state dir, and per flags the local lock (a live holder is
+ * LC_ERR_LOCKED), the journal (its warnings printed), the identity (the
+ * recorded fingerprint guards it: a changed identity is refused with the
+ * retirement procedure) and the layout.  Hosts are not contacted yet.
+ */
+int lc_run_open(struct lc_run *r, struct lc_ctx *ctx, const char *command,
+		unsigned flags);
+
+/*
+ * Connect to the hosts (only those with sel[i] set when sel is given),
+ * start their agents and, for a changing run, take each host's lattice
+ * lock (breaking a lock left by a killed run of ours, or any with
+ * --break-lock).  Returns the number of hosts that failed.
+ */
+size_t lc_run_connect(struct lc_run *r, const char *sel);
+
+/* Journal a record (errors are reported once and make the run fail). */
+void lc_run_note(struct lc_run *r, const char *host, const char *role,
+		 const char *step, const char *inputs, const char *outcome,
+		 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* Load the identity and layout again (after a secret changed). */
+int lc_run_reload(struct lc_run *r);
+
+/* Release host locks, connections, journal and local lock. */
+void lc_run_close(struct lc_run *r);
+
+/* An exit status for a failed open: locked, interrupted or failed. */
+int lc_run_fail(struct lc_run *r);
+
+/* The agent call helpers every run uses: a request object for op on the
+ * lattice, and a call that turns a refusal into an error. */
+cJSON *lc_req(const char *op, const char *lattice);
+cJSON *lc_call_ok(struct lc_agent *a, cJSON *req, struct lc_err *err);
+
+#endif

@@ -1,0 +1,165 @@
+#!/bin/sh
+# t2000-up.sh - `latticectl up`, `plan` and `down` on seven real test hosts: fresh, no-op, rolling update, refusals, order.
+. "$(dirname "$0")/lib.sh"
+
+require_root "needs root (test hosts)"
+testhosts_up 7 2800 || { echo "cannot start test hosts"; exit 1; }
+L=demo.local.devnet
+W=$TRASH/w
+mkdir -p "$W"
+export L W
+
+# latticectl in the lattice's working directory, against the test hosts.
+lc() {
+	(cd "$W" && "$LATTICECTL" --ssh-config "$SSHCFG" "$@")
+}
+lc_in() {
+	want=$1
+	shift
+	lc "$@" >out 2>err
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "latticectl $* exited $got, expected $want"
+		echo "--- stdout"; cat out; echo "--- stderr"; cat err
+		return 1
+	fi
+}
+
+# The manifest: manifests/local.toml with the binaries of this build.
+manifest() {
+	sed "s|\"../build/sim-organism\"|\"$LC_BUILD/sim-organism\"|" \
+		"$REPO/manifests/local.toml" >"$W/lattice.toml"
+}
+manifest
+
+# pid of every role on every host: "host role pid" lines.
+pids() {
+	for h in h1 h2 h3 h4 h5 h6 h7; do
+		"$LATTICECTL" -m "$W/lattice.toml" --state-dir "$W/state" --ssh-config "$SSHCFG" \
+			agent $h status | jq -r --arg h $h '.roles | to_entries[] | "\($h) \(.key) \(.value.pid) \(.value.state)"'
+	done | sort
+}
+
+test_expect_success 'plan before anything: every role to install, exit 4' '
+	lc_in 4 plan &&
+	grep -q "up will create" err
+'
+
+test_expect_success 'up from scratch: every role of seven hosts, health signal, handshake kit' '
+	lc_in 0 up --offline &&
+	grep -q "^lattice: $L$" out &&
+	grep -q "^hosts up: 7 / 7$" out &&
+	grep -q "^pipeline: tally_round advanced on [23]/3 members in " out &&
+	grep -q "^LatticeConfig: [0-9a-f]*$" out &&
+	grep -q "19 to install" err &&
+	pids >"$W/pids0" && test "$(grep -c " up$" "$W/pids0")" = 19
+'
+
+test_expect_success 'secrets: 0400 on the hosts, only the roles a host runs, none for the aggregator committee' '
+	on_host h7 "ls /var/lib/lattice/$L/secrets" >h7 &&
+	printf "zipnet-aggregator.peer\n" >want && test_cmp want h7 &&
+	on_host h1 "stat -c \"%a %n\" /var/lib/lattice/$L/secrets/*" >h1 &&
+	! grep -v "^400 " h1 && grep -q "unseal-member.dkg" h1 && grep -q "atelier-member.bls" h1 &&
+	on_host h4 "cat /etc/lattice/$L/tally-member.env" >env &&
+	grep -q "^TALLY_ECDSA_KEY_FILE=/var/lib/lattice/$L/secrets/tally-member.ecdsa$" env &&
+	! grep -qi "secret=\|key=" env
+'
+
+test_expect_success 'a second up touches nothing and says so' '
+	lc_in 0 up --offline &&
+	grep -q "nothing to do: 19 roles on 7 hosts" err &&
+	pids >now && test_cmp "$W/pids0" now
+'
+
+test_expect_success 'plan with nothing changed: exit 0, and --json agrees' '
+	lc_in 0 plan && grep -q "19 unchanged" out &&
+	lc_in 0 --json plan && jq -e ".changes == 0 and (.hosts|length) == 7" out
+'
+
+test_expect_success 'drift: a file changed by hand on a host is reported and repaired' '
+	on_host h5 "echo EXTRA=1 >>/etc/lattice/$L/relay-member.env" &&
+	lc_in 4 --json plan && jq -e "[.hosts[].roles[] | select(.action == \"repair\")] | length == 1" out &&
+	lc_in 0 up --offline && grep -q "drift repaired" err &&
+	on_host h5 "cat /etc/lattice/$L/relay-member.env" >env && ! grep -q EXTRA env &&
+	lc_in 0 plan
+'
+
+test_expect_success 'an identity change is refused before anything is touched' '
+	sed "s/^chain_id = 31337/chain_id = 31338/" "$W/lattice.toml" >"$W/changed.toml" &&
+	pids >before &&
+	lc_in 1 -m changed.toml up --offline &&
+	grep -q "retirement" err &&
+	pids >after && test_cmp before after
+'
+
+test_expect_success 'a binary update rolls one member at a time; a majority stays up throughout' '
+	cp "$LC_BUILD/sim-organism" "$W/sim2" && printf "v2" >>"$W/sim2" &&
+	sed "s|^unseal-member = .*|unseal-member = \"$W/sim2\"|" "$W/lattice.toml" >"$W/v2.toml" &&
+	for h in h1 h2 h3; do
+		on_host $h "while :; do s=\$(cat /run/lattice/$L/unseal-member.status 2>/dev/null | tr -d \" \" | grep -o \"\\\"state\\\":\\\"[a-z]*\" | cut -d\\\" -f4); echo \$(date +%s%N) $h \$s; sleep 0.02; done" >watch.$h 2>/dev/null &
+		echo $! >>watchers
+	done &&
+	sleep 0.5 &&
+	lc_in 0 -m v2.toml up --offline &&
+	sleep 0.3 && kill $(cat watchers) && wait 2>/dev/null
+	cat watch.h1 watch.h2 watch.h3 | sort -n >watch &&
+	awk "{ s[\$2] = \$3; down = 0; n = 0; for (h in s) { n++; if (s[h] != \"up\") down++ } if (n == 3 && down > 1) { print \"majority down at \" \$0; bad = 1 } } END { exit bad }" watch &&
+	grep -c "restarting unseal-member" err >n && test "$(cat n)" = 3 &&
+	for h in h1 h2 h3; do grep -q "$h.*[^p]$" watch.$h || exit 1; done &&
+	pids >after && test "$(grep -c " up$" after)" = 19 &&
+	grep " unseal-member " "$W/pids0" >old && grep " unseal-member " after >new && ! test_cmp old new >/dev/null &&
+	grep -v " unseal-member " "$W/pids0" >old && grep -v " unseal-member " after >new && test_cmp old new
+'
+
+test_expect_success 'a role that crash-loops after an update stops the rollout and shows its log' '
+	printf "#!/bin/sh\necho relay is broken >&2\nexit 1\n" >"$W/broken" && chmod 755 "$W/broken" &&
+	sed "s|^relay-member = .*|relay-member = \"$W/broken\"|; s|^unseal-member = .*|unseal-member = \"$W/sim2\"|" \
+		"$W/lattice.toml" >"$W/broken.toml" &&
+	pids >before &&
+	lc_in 1 -m broken.toml up --offline &&
+	grep -q "rollout stopped" err && grep -q "relay is broken" err &&
+	grep -c "restarting relay-member" err >n && test "$(cat n)" = 1 &&
+	pids >after &&
+	test "$(grep " relay-member " after | grep -c " up$")" = 2 &&
+	lc_in 0 -m v2.toml up --offline &&
+	pids >fixed && test "$(grep -c " up$" fixed)" = 19
+'
+
+test_expect_success 'down stops every organism in reverse pipeline order' '
+	lc_in 0 -m v2.toml down &&
+	grep -q "stopped 19 roles on 7 hosts" err &&
+	pids >after && test "$(grep -c " down$" after)" = 19 &&
+	grep "\"step\":\"stop\"" "$W/state/$L/journal" | sed "s/.*\"role\":\"\([a-z-]*\)\".*/\1/" | uniq >order &&
+	printf "tally-member\nrelay-member\natelier-member\noffer-member\nunseal-member\nzipnet-aggregator\nzipnet-server\n" >want0 &&
+	awk "!seen[\$0]++" order >order1 && test_cmp want0 order1 &&
+	lc_in 0 -m v2.toml up --offline && grep -q "19 to start" err
+'
+
+test_expect_success 'down --host --role narrows; --wipe wants --yes without a terminal' '
+	lc_in 0 -m v2.toml down --host h4 --role tally-member &&
+	grep -q "stopped 1 role on 1 host" err &&
+	lc_in 1 -m v2.toml down --host h4 --role tally-member --wipe </dev/null &&
+	grep -q "add --yes" err &&
+	lc_in 0 -m v2.toml down --host h4 --role tally-member --wipe --yes &&
+	on_host h4 "ls /var/lib/lattice/$L/secrets" >s && ! grep -q tally s &&
+	lc_in 0 -m v2.toml up --offline && grep -q "1 to install" err
+'
+
+test_expect_success 'two runs at once: the second is refused naming the first' '
+	(cd "$W" && flock state/$L/lock sleep 3) &
+	sleep 0.5 &&
+	lc_in 6 -m v2.toml up --offline &&
+	grep -q "locked" err
+	wait
+'
+
+test_expect_success 'a host lock held by another operator fails that host only; --break-lock takes it' '
+	"$LATTICECTL" -m "$W/v2.toml" --state-dir "$W/state" --ssh-config "$SSHCFG" agent h3 lock \
+		"{\"holder\":\"alice@laptop\",\"pid\":41,\"manifest\":\"$(printf %064d 1)\"}" >/dev/null &&
+	lc_in 1 -m v2.toml up --offline &&
+	grep -q "h3.*locked on this host by alice@laptop" err &&
+	lc_in 0 -m v2.toml --break-lock up --offline &&
+	grep -q "broke the lattice lock held by alice@laptop" err
+'
+
+test_done

@@ -1,0 +1,61 @@
+#!/bin/sh
+# t2010-resume.sh - kill -9 of `latticectl up` at every journal commit point: each re-run resumes, and they converge on one identity.
+. "$(dirname "$0")/lib.sh"
+
+require_root "needs root (test hosts)"
+testhosts_up 7 2900 || { echo "cannot start test hosts"; exit 1; }
+L=demo.local.devnet
+W=$TRASH/w
+mkdir -p "$W"
+sed "s|\"../build/sim-organism\"|\"$LC_BUILD/sim-organism\"|" \
+	"$REPO/manifests/local.toml" >"$W/lattice.toml"
+export L W
+
+lc() {
+	(cd "$W" && "$LATTICECTL" --ssh-config "$SSHCFG" "$@")
+}
+
+# Every secret's hash, and the recorded identity.
+fingerprint() {
+	(cd "$W" && find secrets -type f | sort | xargs sha256sum &&
+		jq -r .lattice_id "state/$L/identity.json")
+}
+
+test_expect_success 'up killed with SIGKILL after each commit; every re-run resumes; they converge' '
+	k=1 && rc=137 &&
+	while [ $rc -eq 137 ]; do
+		LATTICECTL_TEST_KILL_AT_COMMIT=$k lc up --offline >out.$k 2>err.$k
+		rc=$?
+		if [ $k -eq 1 ]; then fingerprint >"$W/fp1" || exit 1; fi
+		[ $rc -eq 137 ] || [ $rc -eq 0 ] || { echo "run $k exited $rc"; cat err.$k; exit 1; }
+		k=$((k + 1))
+		[ $k -lt 200 ] || { echo "no convergence after 200 runs"; exit 1; }
+	done &&
+	echo "converged after $((k - 1)) runs" &&
+	test $k -gt 20 &&
+	grep -q "^hosts up: 7 / 7$" out.$((k - 1)) &&
+	fingerprint >fp && test_cmp "$W/fp1" fp
+'
+
+test_expect_success 'a killed run left word of itself; the next one said so' '
+	grep -l "did not finish" err.* >/dev/null
+'
+
+test_expect_success 'after convergence: nothing to do, plan clean, the same LatticeConfig' '
+	lc up --offline >out 2>err && grep -q "nothing to do" err &&
+	lc plan >/dev/null 2>&1 &&
+	grep "^LatticeConfig:" out >a && ls "$TRASH"/t1/out.* | sort -t. -k2 -n | tail -1 >last &&
+	grep "^LatticeConfig:" "$(cat last)" >b && test_cmp a b
+'
+
+test_expect_success 'a torn journal tail is cut with a warning; a corrupt middle names the remedy' '
+	j=$W/state/$L/journal && cp "$j" saved &&
+	printf "J1 999 0000" >>"$j" &&
+	lc plan >out 2>err; lc up --offline >out 2>err &&
+	grep -q "torn" err && grep -q "nothing to do" err &&
+	cp saved "$j" && n=$(wc -l <"$j") && sed -i "$((n / 2))s/\"done\"/\"dune\"/" "$j" &&
+	! lc up --offline >out 2>err && grep -q "journal" err && grep -q "journal.damaged" err &&
+	mv "$j" "$j.damaged" && lc up --offline >out 2>err && grep -q "nothing to do" err
+'
+
+test_done
