@@ -85,7 +85,10 @@ static int wipe_task(struct lc_fanout_host *h, void *arg)
 	lc_hostid(hostid, &r->m->hosts[i]);
 	if (lc_fanout_agent(h, &a))
 		return -1;
-	for (role = d->roles_named ? 0 : LC_ROLE_COUNT; role <= LC_ROLE_COUNT; role++) {
+	/* Named roles one by one; otherwise the whole lattice at once
+	 * (role == LC_ROLE_COUNT). */
+	for (role = d->roles_named ? 0 : LC_ROLE_COUNT;
+	     role < (d->roles_named ? LC_ROLE_COUNT : LC_ROLE_COUNT + 1); role++) {
 		if (role < LC_ROLE_COUNT && !(roles & (1u << role)))
 			continue;
 		if (!(req = lc_req("wipe", r->m->name)))

@@ -95,6 +95,7 @@ test_expect_success 'an identity change is refused before anything is touched' '
 test_expect_success 'a binary update rolls one member at a time; a majority stays up throughout' '
 	cp "$LC_BUILD/sim-organism" "$W/sim2" && printf "v2" >>"$W/sim2" &&
 	sed "s|^unseal-member = .*|unseal-member = \"$W/sim2\"|" "$W/lattice.toml" >"$W/v2.toml" &&
+	pids >before &&
 	for h in h1 h2 h3; do
 		on_host $h "while :; do s=\$(cat /run/lattice/$L/unseal-member.status 2>/dev/null | tr -d \" \" | grep -o \"\\\"state\\\":\\\"[a-z]*\" | cut -d\\\" -f4); echo \$(date +%s%N) $h \$s; sleep 0.02; done" >watch.$h 2>/dev/null &
 		echo $! >>watchers
@@ -107,8 +108,8 @@ test_expect_success 'a binary update rolls one member at a time; a majority stay
 	grep -c "restarting unseal-member" err >n && test "$(cat n)" = 3 &&
 	for h in h1 h2 h3; do grep -q "$h.*[^p]$" watch.$h || exit 1; done &&
 	pids >after && test "$(grep -c " up$" after)" = 19 &&
-	grep " unseal-member " "$W/pids0" >old && grep " unseal-member " after >new && ! test_cmp old new >/dev/null &&
-	grep -v " unseal-member " "$W/pids0" >old && grep -v " unseal-member " after >new && test_cmp old new
+	grep " unseal-member " before >old && grep " unseal-member " after >new && ! test_cmp old new >/dev/null &&
+	grep -v " unseal-member " before >old && grep -v " unseal-member " after >new && test_cmp old new
 '
 
 test_expect_success 'a role that crash-loops after an update stops the rollout and shows its log' '
@@ -129,9 +130,9 @@ test_expect_success 'down stops every organism in reverse pipeline order' '
 	lc_in 0 -m v2.toml down &&
 	grep -q "stopped 19 roles on 7 hosts" err &&
 	pids >after && test "$(grep -c " down$" after)" = 19 &&
-	grep "\"step\":\"stop\"" "$W/state/$L/journal" | sed "s/.*\"role\":\"\([a-z-]*\)\".*/\1/" | uniq >order &&
-	printf "tally-member\nrelay-member\natelier-member\noffer-member\nunseal-member\nzipnet-aggregator\nzipnet-server\n" >want0 &&
-	awk "!seen[\$0]++" order >order1 && test_cmp want0 order1 &&
+	grep "\"step\":\"stop\"" "$W/state/$L/journal" | sed "s/.*\"role\":\"\([a-z]*\)-[a-z]*\".*/\1/" | uniq >order &&
+	printf "tally\nrelay\natelier\noffer\nunseal\nzipnet\n" >want0 &&
+	test_cmp want0 order &&
 	lc_in 0 -m v2.toml up --offline && grep -q "19 to start" err
 '
 
