@@ -41,10 +41,12 @@ scripts/testhosts up 7
 # The manifest's chain_rpc is http://127.0.0.1:8545/ (a local devnet's
 # usual address); a small test stub answers eth_chainId there.
 stop_rpc
-build/tests/tools/http-stub --address 127.0.0.1 --port 8545 --chain-id 31337 \
-	--pidfile "$DEMO/rpc.pid" >"$DEMO/rpc.log" 2>&1 &
+rm -f "$DEMO/rpc.port"
+build/tests/tools/http-stub --chain-id 31337 --pidfile "$DEMO/rpc.pid" \
+	--port-file "$DEMO/rpc.port" 127.0.0.1 8545 >"$DEMO/rpc.log" 2>&1 &
 i=0
-while [ ! -s "$DEMO/rpc.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$DEMO/rpc.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s "$DEMO/rpc.port" ] || { cat "$DEMO/rpc.log" >&2; echo "demo: the RPC stand-in did not start" >&2; exit 1; }
 
 echo
 echo "$ latticectl up -m manifests/local.toml"
