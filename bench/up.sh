@@ -34,10 +34,13 @@ manifest() {
 ms() { date +%s%N; }
 lc() { "$L" -m "$W/m.toml" --ssh-config "$W/hosts/ssh_config" --state-dir "$W/state" \
 	--secrets-dir "$W/secrets" -j 32 "$@"; }
+# time(1) runs programs, not shell functions: the same command line.
+LC_ARGS="-m $W/m.toml --ssh-config $W/hosts/ssh_config --state-dir $W/state --secrets-dir $W/secrets -j 32"
 # Wall seconds and peak RSS (KiB) of one latticectl command.
 timed() {
 	t0=$(ms)
-	/usr/bin/time -o "$W/rss" -f %M "$@" >"$W/out" 2>"$W/err" || true
+	# shellcheck disable=SC2086
+	/usr/bin/time -o "$W/rss" -f %M "$L" $LC_ARGS "$@" >"$W/out" 2>"$W/err" || true
 	t1=$(ms)
 	echo "$(( (t1 - t0) / 1000000 )) $(tail -n 1 "$W/rss")"
 }
@@ -49,14 +52,14 @@ for n in ${*:-7 33 100}; do
 	mkdir -m 700 "$W/secrets"
 	scripts/testhosts up "$n" >/dev/null
 	manifest "$n" >"$W/m.toml"
-	set -- $(timed lc up --offline)
+	set -- $(timed up --offline)
 	dep=$(sed -n 's/^up: deployed in \([0-9.]*\) s.*/\1/p' "$W/err")
 	grep -q "^hosts up: $n / $n" "$W/out" || { echo "up on $n hosts failed:"; cat "$W/err"; exit 1; }
 	first="${dep}s (total $(($1 / 1000)).$(($1 % 1000 / 100))s, ${2} KiB)"
-	set -- $(timed lc up --offline); again="${1} ms, ${2} KiB"
+	set -- $(timed up --offline); again="${1} ms, ${2} KiB"
 	grep -q "nothing to do" "$W/err" || { echo "the re-run was not a no-op"; cat "$W/err"; exit 1; }
-	set -- $(timed lc plan); plan="${1} ms, ${2} KiB"
-	set -- $(timed lc status); status="${1} ms, ${2} KiB"
+	set -- $(timed plan); plan="${1} ms, ${2} KiB"
+	set -- $(timed status); status="${1} ms, ${2} KiB"
 	printf '%-6s %-30s %-22s %-16s %-16s\n' "$n" "$first" "$again" "$plan" "$status"
 	lc down >/dev/null 2>&1 || true
 done

@@ -71,6 +71,13 @@ test_expect_success 'a second up touches nothing and says so' '
 	pids >now && test_cmp "$W/pids0" now
 '
 
+test_expect_success 'status --json matches the fleet the agents report' '
+	lc_in 0 --json status &&
+	jq -e ".healthy == true and (.hosts | length) == 7 and ([.hosts[].roles[]] | length) == 19" out &&
+	jq -r ".hosts[] | .host as \$h | .roles[] | \"\(\$h) \(.role) \(.pid) \(.state)\"" out | sort >got &&
+	test_cmp "$W/pids0" got
+'
+
 test_expect_success 'plan with nothing changed: exit 0, and --json agrees' '
 	lc_in 0 plan && grep -q "19 unchanged" out &&
 	lc_in 0 --json plan && jq -e ".changes == 0 and (.hosts|length) == 7" out
