@@ -844,11 +844,12 @@ void lc_manifest_health_defaults(struct lc_manifest *m)
 	if (!m->health.pipeline_metric && !m->health.pipeline_command)
 		m->health.pipeline_metric = "tally_round";
 	if (!m->health.metrics_port_set && m->name) {
-		/* 20000 + 8k, k in 0..4999: eight ports a lattice, role r at +r. */
+		/* 20000 + 8k, k in 0..1499: eight ports a lattice, role r at +r, all
+		 * below 32768, where Linux hands out ephemeral ports. */
 		lc_blake3_init_derive_key(&h, "latticectl 2026 metrics port");
 		lc_blake3_update(&h, m->name, strlen(m->name));
 		lc_blake3_finalize(&h, d, sizeof(d));
-		m->health.metrics_port = 20000u + 8u * ((((unsigned)d[0] << 8) | d[1]) % 5000u);
+		m->health.metrics_port = 20000u + 8u * ((((unsigned)d[0] << 8) | d[1]) % 1500u);
 	}
 }
 
