@@ -51,7 +51,7 @@ test_cmp() {
 lc_run() {
 	want=$1
 	shift
-	"$LATTICECTL" "$@" >out 2>err
+	${LC_RUNNER:-"$LATTICECTL"} "$@" >out 2>err
 	got=$?
 	if [ "$got" -ne "$want" ]; then
 		echo "latticectl $* exited $got, expected $want"
@@ -88,6 +88,24 @@ testhosts_up() {
 	trap '"$REPO/scripts/testhosts" down >/dev/null 2>&1; rm -rf "$TRASH"' EXIT
 	trap 'exit 130' INT TERM HUP
 	"$REPO/scripts/testhosts" up "$1" >/dev/null
+}
+
+# A lattice's working directory $W holding manifests/local.toml with this
+# build's simulated organism; `lc` runs latticectl there against the test
+# hosts, and `lc_in EXIT args` is lc_run for it.
+lattice_dir() {
+	L=demo.local.devnet
+	W=$TRASH/w
+	mkdir -p "$W"
+	sed "s|\"../build/sim-organism\"|\"$LC_BUILD/sim-organism\"|" \
+		"$REPO/manifests/local.toml" >"$W/lattice.toml"
+	export L W
+}
+lc() {
+	(cd "$W" && "$LATTICECTL" --ssh-config "$SSHCFG" "$@")
+}
+lc_in() {
+	LC_RUNNER=lc lc_run "$@"
 }
 
 # Run a command on test host $1 (as root, in its mount namespace).

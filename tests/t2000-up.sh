@@ -4,33 +4,7 @@
 
 require_root "needs root (test hosts)"
 testhosts_up 7 2800 || { echo "cannot start test hosts"; exit 1; }
-L=demo.local.devnet
-W=$TRASH/w
-mkdir -p "$W"
-export L W
-
-# latticectl in the lattice's working directory, against the test hosts.
-lc() {
-	(cd "$W" && "$LATTICECTL" --ssh-config "$SSHCFG" "$@")
-}
-lc_in() {
-	want=$1
-	shift
-	lc "$@" >out 2>err
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		echo "latticectl $* exited $got, expected $want"
-		echo "--- stdout"; cat out; echo "--- stderr"; cat err
-		return 1
-	fi
-}
-
-# The manifest: manifests/local.toml with the binaries of this build.
-manifest() {
-	sed "s|\"../build/sim-organism\"|\"$LC_BUILD/sim-organism\"|" \
-		"$REPO/manifests/local.toml" >"$W/lattice.toml"
-}
-manifest
+lattice_dir
 
 # pid of every role on every host: "host role pid" lines.
 pids() {

@@ -4,16 +4,7 @@
 
 require_root "needs root (test hosts)"
 testhosts_up 7 2900 || { echo "cannot start test hosts"; exit 1; }
-L=demo.local.devnet
-W=$TRASH/w
-mkdir -p "$W"
-sed "s|\"../build/sim-organism\"|\"$LC_BUILD/sim-organism\"|" \
-	"$REPO/manifests/local.toml" >"$W/lattice.toml"
-export L W
-
-lc() {
-	(cd "$W" && "$LATTICECTL" --ssh-config "$SSHCFG" "$@")
-}
+lattice_dir
 
 # Every secret's hash, and the recorded identity.
 fingerprint() {

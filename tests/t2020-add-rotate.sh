@@ -4,27 +4,8 @@
 
 require_root "needs root (test hosts)"
 testhosts_up 8 3200 || { echo "cannot start test hosts"; exit 1; }
-L=demo.local.devnet
-W=$TRASH/w
-mkdir -p "$W"
-sed "s|\"../build/sim-organism\"|\"$LC_BUILD/sim-organism\"|" \
-	"$REPO/manifests/local.toml" >"$W/lattice.toml"
-export L W
+lattice_dir
 
-lc() {
-	(cd "$W" && "$LATTICECTL" --ssh-config "$SSHCFG" "$@")
-}
-lc_in() {
-	want=$1
-	shift
-	lc "$@" >out 2>err
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		echo "latticectl $* exited $got, expected $want"
-		echo "--- stdout"; cat out; echo "--- stderr"; cat err
-		return 1
-	fi
-}
 lattice_id() {
 	jq -r .lattice_id "$W/state/$L/identity.json"
 }
