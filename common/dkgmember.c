@@ -175,7 +175,7 @@ static void cheat_share(struct lc_dkgm *m, unsigned to, uint8_t share[LC_SCALAR_
 	lc_vss_scalar_of_uint(one, 1);
 	crypto_core_ristretto255_scalar_add(tmp, share, one);
 	memcpy(share, tmp, LC_SCALAR_LEN);
-	fprintf(stderr, "lattice-agent: TEST BUILD: a wrong share for member %u\n", to);
+	fprintf(stderr, "TEST BUILD: a wrong share for member %u\n", to);
 }
 #else
 #define cheat_share(m, to, share, revealing) ((void)0)
@@ -406,7 +406,7 @@ int lc_dkgm_finish(struct lc_dkgm *m, const unsigned *qual, unsigned k,
 		lc_vss_scalar_of_uint(one, 1);
 		lc_vss_base_mul(b, one);
 		lc_vss_point_add(vk, vk, b);
-		fprintf(stderr, "lattice-agent: TEST BUILD: a wrong verification key\n");
+		fprintf(stderr, "TEST BUILD: a wrong verification key\n");
 	}
 #endif
 	lc_dkgw_msg_final(d, m->defhash, m->index, qual, k, group_pk, vk);
