@@ -583,6 +583,17 @@ int lc_ceremony_run(struct lc_fanout *f, const struct lc_manifest *m, int which,
 					 "; %s disqualified", lc_tr_who(&c.tr, i + 1, who, sizeof(who)));
 		goto fail;
 	}
+	for (i = 1; i <= n; i++)
+		for (j = 1; j <= n; j++) {
+			char who2[LC_DKGW_HOST_MAX + 32];
+
+			if (!c.tr.m[j - 1].accuses[i - 1] || c.tr.m[i - 1].disqualified)
+				continue;
+			lc_buf_printf(out, "warning: %s: %s complained about %s (%s); resolved by "
+				      "the share it revealed\n", c.org,
+				      lc_tr_who(&c.tr, j, who, sizeof(who)),
+				      lc_tr_who(&c.tr, i, who2, sizeof(who2)), c.tr.m[j - 1].why[i - 1]);
+		}
 	for (i = 0; i < n; i++)
 		if (c.tr.m[i].disqualified)
 			lc_buf_printf(out, "warning: %s: %s is disqualified: %s\n", c.org,
