@@ -2,6 +2,34 @@
 # t2300-dkg.sh - the DKG ceremony on real test hosts over SSH: keys, shares that stay on their hosts, every fault named.
 . "$(dirname "$0")/lib.sh"
 
+# The agent's DKG ops in a local session (no hosts needed): order enforced,
+# state per session, pending shares dropped; a clean exit (leaks checked
+# in the sanitizer build).
+test_expect_success 'the agent keeps one ceremony per session and refuses steps out of order' '
+	cid=$(printf "%064d" 7) && r="\"lattice\":\"dkg.local.devnet\",\"role\":\"unseal-member\"" &&
+	mkdir -p root/var/lib/lattice/dkg.local.devnet/secrets &&
+	echo junk >root/var/lib/lattice/dkg.local.devnet/secrets/unseal-member.dkg.pending-0123456789abcdef &&
+	printf "%s\n" "{\"id\":0,\"op\":\"hello\",\"version\":1}" \
+		"{\"id\":1,\"op\":\"dkg_deal\"}" \
+		"{\"id\":2,\"op\":\"dkg_begin\",$r,\"ceremony\":\"$cid\",\"t\":2,\"n\":3,\"index\":1}" \
+		"{\"id\":3,\"op\":\"dkg_deal\"}" \
+		"{\"id\":4,\"op\":\"dkg_begin\",$r,\"ceremony\":\"$cid\",\"t\":4,\"n\":3,\"index\":1}" \
+		"{\"id\":5,\"op\":\"dkg_status\",$r}" \
+		"{\"id\":6,\"op\":\"dkg_activate\",$r,\"ceremony\":\"$cid\",\"public_key\":\"$cid\"}" \
+		"{\"id\":7,\"op\":\"dkg_abort\",$r}" \
+		"{\"id\":8,\"op\":\"bye\"}" |
+	LATTICE_AGENT_ROOT=$PWD/root "$LC_BUILD/agent/lattice-agent" serve >replies 2>log &&
+	jq -s -e "length == 9 and
+		(.[1].ok == false and (.[1].error.message|test(\"send dkg_begin first\"))) and
+		(.[2].ok and (.[2].transport_key|length) == 64 and (.[2].ceremony_key|length) == 64 and .[2].dropped == 1) and
+		(.[3].ok == false and .[3].error.code == \"bad_request\" and (.[3].error.message|test(\"another step\"))) and
+		(.[4].ok == false and .[4].error.code == \"bad_request\") and
+		(.[5].ok and .[5].active == null and .[5].pending == []) and
+		(.[6].ok == false and .[6].error.code == \"not_found\") and
+		(.[7].ok and .[7].removed == 0)" replies &&
+	test -z "$(ls root/var/lib/lattice/dkg.local.devnet/secrets)"
+'
+
 require_root "needs root (test hosts)"
 testhosts_up 7 3100 || { echo "cannot start test hosts"; exit 1; }
 L=dkg.local.devnet
@@ -9,7 +37,7 @@ HOSTS="h1 h2 h3 h4 h5 h6 h7"
 SECRETS=/var/lib/lattice/$L/secrets
 COMBINE=$LC_BUILD/tests/tools/dkg_combine
 CHEAT=$LC_BUILD/tests/agent-cheat-bundle
-C1=$TRASH/t1 # the first ceremony's directory, which later tests read
+C1=$TRASH/first # the first ceremony's directory, which later tests read
 
 setup() {
 	cp "$TEST_DATA/manifests/valid/dkg-ceremony.toml" lattice.toml
@@ -45,7 +73,7 @@ on_all() {
 }
 
 test_expect_success 'a 5-of-7 unseal and a majority (2-of-3) offer ceremony complete over SSH' '
-	setup && on_all "rm -f /etc/lattice/dkg-test-fault" &&
+	mkdir "$C1" && cd "$C1" && setup && on_all "rm -f /etc/lattice/dkg-test-fault" &&
 	LATTICECTL_TEST_RELAY_LOG=$PWD/relay.log dkg 0 run &&
 	grep -q "^unseal: ceremony [0-9a-f]\{16\} complete: 5-of-7, 7 qualified$" out &&
 	grep -q "^offer: ceremony [0-9a-f]\{16\} complete: 2-of-3, 3 qualified$" out &&
