@@ -10,3 +10,6 @@ bench/identity.sh
 echo
 echo "== transport: agent push, install, env, secret on N test hosts"
 bench/transport.sh
+echo
+echo "== DKG ceremony: unseal, t = majority, on N test hosts"
+bench/dkg.sh
