@@ -57,7 +57,8 @@ LATTICECTL = $(O)/latticectl
 # libcommon.a); libsodium linked in statically, cJSON beside it in the
 # bundle, found through $$ORIGIN.  See agent/PROTOCOL.md, "Bundle".
 AGENT_SRCS := $(sort $(wildcard agent/*.c))
-AGENT_COMMON := common/err.c common/buf.c common/hex.c common/fileio.c
+AGENT_COMMON := common/err.c common/buf.c common/hex.c common/fileio.c \
+	common/blake3.c common/vss.c common/dkgwire.c common/dkgmember.c
 AGENT_OBJS := $(AGENT_SRCS:%.c=$(O)/%.o) $(AGENT_COMMON:%.c=$(O)/%.o)
 AGENT = $(O)/agent/lattice-agent
 AGENT_LIBS = -Wl,--as-needed -lcjson -Wl,-Bstatic -lsodium -Wl,-Bdynamic
@@ -67,8 +68,12 @@ STRIP ?= strip
 
 # The simulated organism the end-to-end tests run as every role; libc only.
 SIM = $(O)/sim-organism
+# Test-only builds (below): the cheating agent bundle.
+CHEAT_O = $(O)/tests/cheat
+CHEAT_BUNDLE = $(O)/tests/agent-cheat-bundle
 
-all: $(LATTICECTL) $(UNIT_BINS) $(TOOL_BINS) $(AGENT) $(O)/agent-bundle.sha256 $(SIM)
+all: $(LATTICECTL) $(UNIT_BINS) $(TOOL_BINS) $(AGENT) $(O)/agent-bundle.sha256 $(SIM) \
+	$(CHEAT_BUNDLE)/lattice-agent $(CHEAT_BUNDLE)/libcjson.so.1
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -120,6 +125,38 @@ $(O)/tests/unit/test_toml: $(O)/tests/unit/test_toml.o $(O)/tests/unit/unit.o $(
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(O)/tests/tools/%: $(O)/tests/tools/%.o $(LIBCLI) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# Test builds with -DLC_TEST_CHEAT, never installed: an agent bundle whose
+# members misbehave on purpose (tests/t2300-dkg.sh selects it with
+# LATTICECTL_AGENT_BUNDLE), and the in-process ceremony of the unit test
+# and tools.  The shipped agent has no such code.
+CHEAT_AGENT_OBJS := $(AGENT_SRCS:%.c=$(CHEAT_O)/%.o) $(AGENT_COMMON:%.c=$(CHEAT_O)/%.o)
+CER_SIM = $(O)/tests/unit/ceremony_sim.o $(CHEAT_O)/common/dkgmember.o
+
+$(CHEAT_O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLC_TEST_CHEAT -Iagent -c -o $@ $<
+
+$(CHEAT_O)/lattice-agent: $(CHEAT_AGENT_OBJS)
+	$(CC) $(ALL_LDFLAGS) -Wl,-rpath,'$$ORIGIN' -o $@ $^ $(AGENT_LIBS)
+
+$(CHEAT_BUNDLE)/lattice-agent: $(CHEAT_O)/lattice-agent
+	@mkdir -p $(dir $@)
+	$(STRIP) --strip-debug -o $@ $<
+	chmod 0755 $@
+
+$(CHEAT_BUNDLE)/libcjson.so.1: $(BUNDLE)/libcjson.so.1
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(O)/tests/unit/ceremony_sim.o $(O)/tests/unit/test_ceremony.o $(O)/tests/tools/dkg_local.o: \
+	ALL_CFLAGS += -DLC_TEST_CHEAT
+
+$(O)/tests/unit/test_ceremony: $(O)/tests/unit/test_ceremony.o $(O)/tests/unit/unit.o $(CER_SIM) $(LIBCLI) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(O)/tests/tools/dkg_local: $(O)/tests/tools/dkg_local.o $(CER_SIM) $(LIBCLI) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # The libFuzzer target: clang only, its own directory.

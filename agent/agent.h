@@ -54,8 +54,11 @@ struct ag_in {
  * holds members added to the "error" object of a failure reply.  Both
  * belong to the session loop.
  */
+struct ag_dkg;
+
 struct ag_req {
 	struct ag_in *in;
+	struct ag_dkg **dkg; /* the session's DKG ceremony state (ops_dkg.c) */
 	const struct cJSON *json;
 	struct cJSON *reply;
 	struct cJSON *err_extra;
@@ -167,6 +170,26 @@ int ag_op_wipe(struct ag_req *r, struct lc_err *err);
 int ag_op_unit(struct ag_req *r, struct lc_err *err);
 int ag_op_status(struct ag_req *r, struct lc_err *err);
 int ag_op_metrics(struct ag_req *r, struct lc_err *err);
+/* ops_dkg.c: one member's side of the DKG ceremony, kept for the session. */
+int ag_op_dkg_begin(struct ag_req *r, struct lc_err *err);
+int ag_op_dkg_define(struct ag_req *r, struct lc_err *err);
+int ag_op_dkg_deal(struct ag_req *r, struct lc_err *err);
+int ag_op_dkg_deliver(struct ag_req *r, struct lc_err *err);
+int ag_op_dkg_verdict(struct ag_req *r, struct lc_err *err);
+int ag_op_dkg_reveal(struct ag_req *r, struct lc_err *err);
+int ag_op_dkg_resolve(struct ag_req *r, struct lc_err *err);
+int ag_op_dkg_finish(struct ag_req *r, struct lc_err *err);
+void ag_dkg_free(struct ag_dkg *d);
+/* ops_dkg_files.c: the share files, pending and active. */
+int ag_op_dkg_activate(struct ag_req *r, struct lc_err *err);
+int ag_op_dkg_abort(struct ag_req *r, struct lc_err *err);
+int ag_op_dkg_status(struct ag_req *r, struct lc_err *err);
+/* Remove role's pending shares in lattice, all or all but keep (a name);
+ * *count grows by those removed. */
+int ag_dkg_drop_pending(const char *lattice, const char *role, const char *keep,
+			unsigned *count, struct lc_err *err);
+/* "<role>.dkg.pending-<16 hex of the ceremony id>" into out. */
+int ag_dkg_pending_name(char *out, size_t n, const char *role, const uint8_t cid[32]);
 
 /* Subcommands besides serve: exit statuses. */
 int ag_supervise_main(int argc, char **argv);

@@ -18,6 +18,7 @@ struct ag_session {
 	struct ag_in in;
 	int out;
 	int hello;
+	struct ag_dkg *dkg; /* a DKG ceremony this session takes part in */
 	unsigned char scratch[AG_CHUNK];
 };
 
@@ -28,6 +29,12 @@ static const struct {
 	{ "facts", ag_op_facts }, { "stat", ag_op_stat }, { "put", ag_op_put },
 	{ "lock", ag_op_lock },   { "unlock", ag_op_unlock }, { "wipe", ag_op_wipe },
 	{ "unit", ag_op_unit },   { "status", ag_op_status }, { "metrics", ag_op_metrics },
+	{ "dkg_begin", ag_op_dkg_begin },     { "dkg_define", ag_op_dkg_define },
+	{ "dkg_deal", ag_op_dkg_deal },       { "dkg_deliver", ag_op_dkg_deliver },
+	{ "dkg_verdict", ag_op_dkg_verdict }, { "dkg_reveal", ag_op_dkg_reveal },
+	{ "dkg_resolve", ag_op_dkg_resolve }, { "dkg_finish", ag_op_dkg_finish },
+	{ "dkg_activate", ag_op_dkg_activate }, { "dkg_abort", ag_op_dkg_abort },
+	{ "dkg_status", ag_op_dkg_status },
 };
 
 static int in_fill(struct ag_in *in, struct lc_err *err)
@@ -223,7 +230,7 @@ static int op_hello(struct ag_session *s, struct ag_req *r, struct lc_err *err)
 /* Answer one request line: AG_NEXT, or the exit status ending the session. */
 static int handle(struct ag_session *s, const struct lc_buf *line)
 {
-	struct ag_req r = { .in = &s->in };
+	struct ag_req r = { .in = &s->in, .dkg = &s->dkg };
 	const char *opname = NULL;
 	struct lc_err err;
 	cJSON *req = NULL;
@@ -346,6 +353,7 @@ int ag_serve(int in_fd, int out_fd)
 		ret = AG_EXIT_OK;
 	}
 	lc_buf_release(&line);
+	ag_dkg_free(s->dkg); /* wipes the ceremony's secrets */
 	sodium_memzero(s, sizeof(*s));
 	free(s);
 	return ret;

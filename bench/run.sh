@@ -14,3 +14,7 @@ bench/transport.sh
 echo
 echo "== up: deploy, re-run, plan, status on N test hosts"
 bench/up.sh
+
+echo
+echo "== DKG ceremony: unseal, t = majority, on N test hosts"
+bench/dkg.sh

@@ -44,7 +44,7 @@ int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx)
 		lc_lconfig_release(&cfg);
 		return lc_fail(&err);
 	}
-	if (lc_identity_load(&id, &cfg, m, ctx->secrets_dir, flags, &err)) {
+	if (lc_identity_load(&id, &cfg, m, ctx->secrets_dir, statedir, flags, &err)) {
 		lc_lconfig_release(&cfg);
 		return lc_fail(&err);
 	}
@@ -54,9 +54,10 @@ int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx)
 		goto out;
 	}
 	lc_hex_encode(idhex, id.lattice_id, 32);
-	if (m->tdx != LC_TDX_MODE_SIMULATE)
-		fprintf(stderr, "warning: the unseal and offer key shares were dealt on "
-			"this machine (trusted-dealer mode)\n");
+	if (m->dkg == LC_DKG_MODE_DEALER && !ctx->quiet)
+		fprintf(stderr, "warning: the unseal and offer key shares were dealt on this "
+			"machine (dkg = \"dealer\": for tdx = \"simulate\" lattices only; "
+			"production lattices run 'latticectl dkg run')\n");
 	if (ctx->json) {
 		cJSON *o = cJSON_CreateObject(), *s;
 		char *text;

@@ -16,7 +16,7 @@ int cmd_publish(int argc, char **argv, struct lc_ctx *ctx)
 	struct lc_gitinfo gi;
 	struct lc_err err;
 	struct lc_buf text;
-	char *json = NULL, commit[41];
+	char *json = NULL, commit[41], statedir[4096];
 	int rc = LC_EXIT_FAIL, committed;
 
 	(void)argv;
@@ -27,9 +27,10 @@ int cmd_publish(int argc, char **argv, struct lc_ctx *ctx)
 	lc_err_clear(&err);
 	lc_buf_init(&text, LC_BUF_NOMAX);
 	/* Publishing reads the lattice's identity; it never creates one. */
+	snprintf(statedir, sizeof(statedir), "%s/%s", ctx->state_dir, m->name);
 	if (lc_identity_config(&cfg, m, &err))
 		return lc_fail(&err);
-	if (lc_identity_load(&id, &cfg, m, ctx->secrets_dir, 0, &err)) {
+	if (lc_identity_load(&id, &cfg, m, ctx->secrets_dir, statedir, 0, &err)) {
 		lc_lconfig_release(&cfg);
 		return lc_fail(&err);
 	}

@@ -206,7 +206,12 @@ static int build_role(struct lc_layout *l, struct lc_want_host *wh, int role,
 		lc_buf_printf(&env, "%s_DKG_INDEX=%u\n", org_up, mb->dkg_index);
 		snprintf(var, sizeof(var), "%s_DKG_SHARE_FILE", org_up);
 		snprintf(rel, sizeof(rel), "dkg/%s/%s.share", org, wh->hostid);
-		if (role_secret(wh, wr, &env, id, m, var, "dkg", rel, err))
+		/* A ceremony's share was made on the host and never leaves it:
+		 * only the dealer's is sent. */
+		if (m->dkg == LC_DKG_MODE_CEREMONY)
+			lc_buf_printf(&env, "%s=/var/lib/lattice/%s/secrets/%s.dkg\n", var,
+				      m->name, rname);
+		else if (role_secret(wh, wr, &env, id, m, var, "dkg", rel, err))
 			goto out;
 	}
 	if (env.ptr == NULL || env.len == 0) {

@@ -6,12 +6,14 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "vss.h"
 
 #define LC_DKG_MAX_N 255
-#define LC_SCALAR_LEN 32 /* crypto_core_ristretto255_SCALARBYTES */
-#define LC_POINT_LEN 32  /* crypto_core_ristretto255_BYTES */
 
 /*
+ * The public side of a t-of-n DKG, dealt (below) or made by the ceremony
+ * (ceremony.h), whose transcript is reduced to this shape.
+ *
  * A dealing for a t-of-n committee.  Member i (1-based) holds the share
  * s_i = f(i) of a random polynomial f of degree t-1 over the ristretto255
  * scalar field; the group secret is f(0).  Public, recorded in state and

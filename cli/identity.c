@@ -202,12 +202,13 @@ static int make_hostids(struct lc_identity *id, const struct lc_manifest *m,
 
 int lc_identity_load(struct lc_identity *id, struct lc_lconfig *cfg,
 		     const struct lc_manifest *m, const char *secrets_root,
-		     unsigned flags, struct lc_err *err)
+		     const char *statedir, unsigned flags, struct lc_err *err)
 {
 	static const char *const subdirs[] = { "admission", "peers", "bls", "tally", "dkg" };
 	struct lc_secrets store;
 	struct lc_id_run r = { id, &store, m, err, !!(flags & LC_ID_CREATE),
-			       !!(flags & LC_ID_NEW_IDENTITY) };
+			       !!(flags & LC_ID_NEW_IDENTITY), statedir };
+	int dealer = m->dkg == LC_DKG_MODE_DEALER;
 	uint8_t *sk = NULL, *bls_seed = NULL;
 	char rel[64];
 	size_t i, k;
@@ -233,7 +234,8 @@ int lc_identity_load(struct lc_identity *id, struct lc_lconfig *cfg,
 		lc_err_set(err, "out of memory");
 		goto out;
 	}
-	for (i = 0; r.create && i < sizeof(subdirs) / sizeof(*subdirs); i++)
+	/* The last one, dkg, only for the dealer's shares. */
+	for (i = 0; r.create && i < sizeof(subdirs) / sizeof(*subdirs) - !dealer; i++)
 		if (lc_secrets_subdir(&store, subdirs[i], err))
 			goto out;
 	if (make_hostids(id, m, err))
@@ -267,8 +269,10 @@ int lc_identity_load(struct lc_identity *id, struct lc_lconfig *cfg,
 			k++;
 		}
 
-	if (lc_id_dkg(&r, LC_DKG_UNSEAL, LC_ROLE_UNSEAL_MEMBER, id->cfg.unseal_t) ||
-	    lc_id_dkg(&r, LC_DKG_OFFER, LC_ROLE_OFFER_MEMBER, id->cfg.offer_t))
+	if (dealer ? lc_id_dkg(&r, LC_DKG_UNSEAL, LC_ROLE_UNSEAL_MEMBER, id->cfg.unseal_t) ||
+		     lc_id_dkg(&r, LC_DKG_OFFER, LC_ROLE_OFFER_MEMBER, id->cfg.offer_t)
+		   : lc_id_dkg_ceremony(&r, LC_DKG_UNSEAL, LC_ROLE_UNSEAL_MEMBER) ||
+		     lc_id_dkg_ceremony(&r, LC_DKG_OFFER, LC_ROLE_OFFER_MEMBER))
 		goto out;
 	memcpy(id->cfg.unseal_pk, id->dkg[LC_DKG_UNSEAL]->group_pk, 32);
 	memcpy(id->cfg.offer_pk, id->dkg[LC_DKG_OFFER]->group_pk, 32);

@@ -54,10 +54,16 @@ int lc_identity_config(struct lc_lconfig *cfg, const struct lc_manifest *m,
  * the missing ones with LC_ID_CREATE, failing on them otherwise), derive
  * the public side, and build the LatticeConfig.  cfg must come from
  * lc_identity_config; it is moved into id.  Free with lc_identity_release.
+ *
+ * The unseal and offer keys: with dkg = "dealer" they are dealt here (and
+ * kept under secrets); with dkg = "ceremony" they come from the verified
+ * ceremony transcripts in statedir (the lattice's state directory,
+ * state/<lattice>; see ceremony.h), and no share is ever dealt: a missing
+ * transcript is an error naming 'latticectl dkg run'.
  */
 int lc_identity_load(struct lc_identity *id, struct lc_lconfig *cfg,
 		     const struct lc_manifest *m, const char *secrets_root,
-		     unsigned flags, struct lc_err *err);
+		     const char *statedir, unsigned flags, struct lc_err *err);
 void lc_identity_release(struct lc_identity *id);
 
 /* A host's name in file names: its ssh target, other characters as '_'. */

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
+#include "ceremony.h"
 #include "hex.h"
 #include "identity_priv.h"
 #include "banned.h"
@@ -383,4 +384,59 @@ out:
 	free(mv);
 	free(pub);
 	return rc;
+}
+
+int lc_id_dkg_ceremony(struct lc_id_run *r, int which, int role)
+{
+	const char *org = lc_ceremony_org(which);
+	struct lc_identity *id = r->id;
+	struct lc_transcript tr;
+	struct lc_dkg_public *pub;
+	char path[4200], why[256];
+	unsigned i;
+	size_t k;
+	int rc;
+
+	(void)role;
+	if (!r->statedir) {
+		lc_err_set(r->err, "no state directory to read the %s ceremony from", org);
+		return -1;
+	}
+	rc = lc_ceremony_load(&tr, r->statedir, which, r->err);
+	if (rc == LC_ERR_NOTFOUND) {
+		lc_ceremony_path(path, sizeof(path), r->statedir, which);
+		lc_err_set(r->err, "no %s DKG ceremony is recorded ('%s' does not exist)", org,
+			   path);
+		lc_err_hint(r->err, "run 'latticectl dkg run %s' first: the ceremony makes "
+			    "each member's key share on its own host", org);
+		return -1;
+	}
+	if (rc)
+		return -1;
+	if (lc_ceremony_matches(&tr, r->m, which, why, sizeof(why))) {
+		lc_err_set(r->err, "%s", why);
+		lc_err_hint(r->err, "a new DKG changes the lattice's fingerprint: follow the "
+			    "lattice-retirement procedure, then run 'latticectl dkg run %s "
+			    "--new-identity'", org);
+		lc_tr_release(&tr);
+		return -1;
+	}
+	if (!(pub = calloc(1, sizeof(*pub)))) {
+		lc_tr_release(&tr);
+		return lc_err_set(r->err, "out of memory");
+	}
+	lc_tr_public(&tr, pub);
+	/* Member indices as the ceremony numbered them. */
+	for (k = 0; k < id->nmembers; k++) {
+		struct lc_member *mb = &id->members[k];
+
+		if (mb->role != role)
+			continue;
+		for (i = 0; i < tr.n; i++)
+			if (!strcmp(tr.m[i].host, r->m->hosts[mb->host].ssh))
+				mb->dkg_index = i + 1;
+	}
+	id->dkg[which] = pub;
+	lc_tr_release(&tr);
+	return 0;
 }

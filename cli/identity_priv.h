@@ -12,6 +12,7 @@ struct lc_id_run {
 	struct lc_err *err;
 	int create;       /* may make missing secrets */
 	int new_identity; /* may retire a DKG dealt for other members */
+	const char *statedir; /* state/<lattice>: the ceremony transcripts */
 };
 
 /* Read or (with create) make one secret, counting it. */
@@ -20,5 +21,7 @@ int lc_id_secret(struct lc_id_run *r, const char *rel, uint8_t *out,
 
 /* Load, verify or deal the DKG of one organism (which: LC_DKG_*). */
 int lc_id_dkg(struct lc_id_run *r, int which, int role, unsigned t);
+/* Take the DKG of one organism from its recorded ceremony transcript. */
+int lc_id_dkg_ceremony(struct lc_id_run *r, int which, int role);
 
 #endif

@@ -25,6 +25,13 @@ static const struct lc_member *aggregator(const struct lc_identity *id)
 	return NULL;
 }
 
+/* How the threshold keys were made, as the kit says it. */
+static const char *dkg_words(const struct lc_manifest *m)
+{
+	return m->dkg == LC_DKG_MODE_DEALER ? "TRUSTED DEALER: development only"
+					    : "DKG ceremony";
+}
+
 int lc_kit_text(struct lc_buf *out, const struct lc_identity *id,
 		const struct lc_manifest *m, const struct lc_gitinfo *gi)
 {
@@ -47,6 +54,12 @@ int lc_kit_text(struct lc_buf *out, const struct lc_identity *id,
 	bad |= lc_buf_printf(out, "atelier_mrtd: %s%s\n", hex, sim);
 	lc_hex_encode(hex, c->unseal_mrtd, 48);
 	bad |= lc_buf_printf(out, "unseal_mrtd: %s%s\n", hex, sim);
+	lc_hex_encode(hex, c->unseal_pk, 32);
+	bad |= lc_buf_printf(out, "unseal_public_key: %s (%u-of-%u, %s)\n", hex, c->unseal_t,
+			     c->unseal_n, dkg_words(m));
+	lc_hex_encode(hex, c->offer_pk, 32);
+	bad |= lc_buf_printf(out, "offer_public_key: %s (%u-of-%u, %s)\n", hex, c->offer_t,
+			     c->offer_n, dkg_words(m));
 	if (agg) {
 		lc_hex_encode(hex, agg->peer_id, 32);
 		bad |= lc_buf_printf(out, "bootstrap_peer: %s (zipnet-aggregator)\n", hex);
@@ -99,6 +112,11 @@ char *lc_kit_json(const struct lc_identity *id, const struct lc_manifest *m,
 	cJSON_AddStringToObject(o, "atelier_mrtd", hex);
 	lc_hex_encode(hex, c->unseal_mrtd, 48);
 	cJSON_AddStringToObject(o, "unseal_mrtd", hex);
+	cJSON_AddStringToObject(o, "dkg", m->dkg == LC_DKG_MODE_DEALER ? "dealer" : "ceremony");
+	lc_hex_encode(hex, c->unseal_pk, 32);
+	cJSON_AddStringToObject(o, "unseal_public_key", hex);
+	lc_hex_encode(hex, c->offer_pk, 32);
+	cJSON_AddStringToObject(o, "offer_public_key", hex);
 	if (agg) {
 		lc_hex_encode(hex, agg->peer_id, 32);
 		cJSON_AddStringToObject(o, "bootstrap_peer", hex);

@@ -34,7 +34,8 @@ struct lc_ctx {
 	int color;                 /* on a TTY unless NO_COLOR is set */
 	const char *secrets_dir;   /* --secrets-dir; default "secrets" */
 	const char *state_dir;     /* --state-dir; default "state" */
-	int new_identity;          /* gen-config --new-identity */
+	int new_identity;          /* gen-config, dkg run --new-identity */
+	int check_hosts;           /* dkg verify --hosts */
 	const char *git_dir;       /* publish --git DIR */
 	const char *ssh_config;    /* --ssh-config FILE */
 	int accept_new_host_keys;  /* --accept-new-host-keys */
@@ -64,6 +65,7 @@ int cmd_plan(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_down(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_add_host(int argc, char **argv, struct lc_ctx *ctx);
 int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx);
+int cmd_dkg(int argc, char **argv, struct lc_ctx *ctx);
 
 struct lc_ssh_opts;
 /* The ssh options for the lattice's hosts: known_hosts in the state

@@ -46,6 +46,14 @@ static const struct lc_opt gen_config_opts[] = {
 	  "accept a changed identity (a fingerprint change)", &ctx.new_identity },
 	LC_OPT_END_MARK,
 };
+static const struct lc_opt dkg_opts[] = {
+	{ LC_OPT_FLAG, 0, "new-identity", NULL,
+	  "run: retire the recorded ceremony and run a new one (a fingerprint change)",
+	  &ctx.new_identity },
+	{ LC_OPT_FLAG, 0, "hosts", NULL,
+	  "verify: also ask every member host for its active share", &ctx.check_hosts },
+	LC_OPT_END_MARK,
+};
 static const struct lc_opt publish_opts[] = {
 	{ LC_OPT_STRING, 0, "git", "DIR", "commit the kit into the git repository DIR", &ctx.git_dir },
 	LC_OPT_END_MARK,
@@ -105,6 +113,8 @@ static const struct lc_cmd commands[] = {
 	  "print the handshake kit integrators bind to" },
 	{ "status", cmd_status, LC_NEED_MANIFEST, status_opts, "[--host HOST]... [--role ROLE]...",
 	  "show every role's state, restarts, committee and round on its hosts" },
+	{ "dkg", cmd_dkg, LC_NEED_MANIFEST, dkg_opts, "run|verify [unseal|offer]",
+	  "run the DKG ceremony on the member hosts, or verify its transcript" },
 	{ "agent", cmd_agent, LC_NEED_MANIFEST, no_opts, "HOST OP [JSON]",
 	  "run one agent operation on one host (pushes the agent if needed)" },
 	{ "version", cmd_version, 0, no_opts, "", "print latticectl's version" },

@@ -164,7 +164,7 @@ static const struct lc_toml_table *table_field(struct ld *l,
 
 static void load_lattice(struct ld *l, const struct lc_toml_table *root)
 {
-	static const char *const known[] = { "name", "chain_id", "tdx", NULL };
+	static const char *const known[] = { "name", "chain_id", "tdx", "dkg", NULL };
 	const char *T = "[lattice]";
 	const struct lc_toml_table *t;
 	const struct lc_toml_value *v;
@@ -204,6 +204,23 @@ static void load_lattice(struct ld *l, const struct lc_toml_table *root)
 			    s);
 		lc_diag_hint(l->d, "leave it out for production (\"required\"); "
 			     "\"simulate\" is for development and CI only");
+	}
+	v = field(l, t, T, "dkg", LC_TOML_STRING, 0, "dkg = \"ceremony\"");
+	s = str_value(l, v, "dkg", T);
+	/* The default follows tdx; the rules check a dealer against it. */
+	l->m->dkg = l->m->tdx == LC_TDX_MODE_SIMULATE ? LC_DKG_MODE_DEALER
+						       : LC_DKG_MODE_CEREMONY;
+	if (s && (!strcmp(s, "ceremony") || !strcmp(s, "dealer"))) {
+		l->m->dkg = !strcmp(s, "dealer") ? LC_DKG_MODE_DEALER : LC_DKG_MODE_CEREMONY;
+		l->m->dkg_set = 1;
+		l->m->dkg_pos.line = v->line;
+		l->m->dkg_pos.col = v->col;
+	} else if (s) {
+		lc_diag_add(l->d, LC_SEV_ERROR, v->line, v->col,
+			    "dkg in [lattice] must be \"ceremony\" or \"dealer\", not \"%s\"",
+			    s);
+		lc_diag_hint(l->d, "leave it out: production lattices run the ceremony on "
+			     "the member hosts; \"dealer\" is for tdx = \"simulate\" only");
 	}
 }
 

@@ -19,6 +19,11 @@ struct lc_pos {
 
 enum lc_tdx_mode { LC_TDX_MODE_REQUIRED, LC_TDX_MODE_SIMULATE };
 
+/* How unseal's and offer's threshold keys are made: the ceremony on the
+ * member hosts (cli/ceremony.h), or dealt by gen-config (tdx = "simulate"
+ * lattices only). */
+enum lc_dkg_mode { LC_DKG_MODE_CEREMONY, LC_DKG_MODE_DEALER };
+
 enum lc_window_kind { LC_WINDOW_INTERACTIVE, LC_WINDOW_ARCHIVAL, LC_WINDOW_TUPLE };
 
 struct lc_threshold {
@@ -65,6 +70,9 @@ struct lc_manifest {
 	const char *name;
 	uint64_t chain_id;
 	enum lc_tdx_mode tdx;
+	enum lc_dkg_mode dkg;   /* default: ceremony, dealer with tdx = "simulate" */
+	int dkg_set;            /* written in the manifest */
+	struct lc_pos dkg_pos;
 
 	struct {
 		enum lc_window_kind kind;

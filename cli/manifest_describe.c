@@ -68,6 +68,11 @@ void lc_manifest_describe(FILE *f, const struct lc_manifest *m)
 			"never pass for a production one)\n");
 	else
 		fprintf(f, "tdx:       required on unseal and atelier hosts\n");
+	if (m->dkg == LC_DKG_MODE_DEALER)
+		fprintf(f, "dkg:       dealer (development only: gen-config deals the "
+			"unseal and offer key shares)\n");
+	else
+		fprintf(f, "dkg:       ceremony on the unseal and offer member hosts\n");
 	fprintf(f, "hosts:     %zu, running %u processes\n", m->nhosts, procs);
 	print_health(f, m);
 	fputc('\n', f);

@@ -90,6 +90,19 @@ static void check_counts(struct lc_manifest *m, struct lc_diags *d)
 	}
 }
 
+/* The trusted dealer makes the operator's machine hold every share: a
+ * production lattice never uses it. */
+static void check_dkg(struct lc_manifest *m, struct lc_diags *d)
+{
+	if (m->dkg != LC_DKG_MODE_DEALER || m->tdx == LC_TDX_MODE_SIMULATE)
+		return;
+	lc_diag_add(d, LC_SEV_ERROR, m->dkg_pos.line, m->dkg_pos.col,
+		    "dkg = \"dealer\" is refused for a production lattice: the dealer "
+		    "holds every member's key share");
+	lc_diag_hint(d, "remove it (production lattices run the DKG ceremony on the "
+		     "member hosts), or set tdx = \"simulate\" for a development lattice");
+}
+
 static void check_tdx(struct lc_manifest *m, struct lc_diags *d)
 {
 	size_t i;
@@ -193,6 +206,7 @@ void lc_manifest_check_rules(struct lc_manifest *m, struct lc_diags *d)
 	if (m->nhosts)
 		check_counts(m, d);
 	check_tdx(m, d);
+	check_dkg(m, d);
 	/* Without hosts (none, or reported unreadable) there is no committee
 	 * to fit a threshold to. */
 	if (m->nhosts) {

@@ -79,7 +79,8 @@ static int open_identity(struct lc_run *r)
 		lc_lconfig_release(&cfg);
 		return -1;
 	}
-	if (lc_identity_load(&r->id, &cfg, r->m, r->ctx->secrets_dir, flags, &r->err))
+	if (lc_identity_load(&r->id, &cfg, r->m, r->ctx->secrets_dir, r->statedir, flags,
+			     &r->err))
 		return -1;
 	r->have_id = 1;
 	if ((r->flags & LC_RUN_CREATE) &&

@@ -15,8 +15,14 @@ variant() {
 	sed "$1" "$BASE" >v.toml && ! cmp -s v.toml "$BASE"
 }
 
+# The base is a production lattice: its unseal and offer keys come from DKG
+# ceremonies, recorded here by a test tool that runs every member in one
+# process (the ceremony over SSH is tests/t2300-dkg.sh).
+DKG_LOCAL=$LC_BUILD/tests/tools/dkg_local
+
 # The fingerprint of the pristine base, made once, copied into each test.
 (cd "$TRASH" && mkdir pristine && cd pristine && cp "$BASE" lattice.toml &&
+	"$DKG_LOCAL" lattice.toml state >/dev/null &&
 	"$LATTICECTL" gen-config -q 2>/dev/null | sed -n 's/^lattice_id: *//p' >id) 
 ID0=$(cat "$TRASH/pristine/id")
 fresh() {
@@ -34,8 +40,9 @@ test_expect_success 'gen-config makes every secret with strict modes' '
 	test -f secrets/$L/bls/master.seed &&
 	test $(ls secrets/$L/bls | wc -l) -eq 4 &&
 	test $(ls secrets/$L/tally | wc -l) -eq 3 &&
-	test $(ls secrets/$L/dkg/unseal | wc -l) -eq 4 &&
-	test $(ls secrets/$L/dkg/offer | wc -l) -eq 4 &&
+	test ! -e secrets/$L/dkg &&
+	jq -e ".t == 2 and .n == 3 and (.qualified|length) == 3" state/$L/dkg/unseal.json &&
+	jq -e ".t == 2 and .n == 3" state/$L/dkg/offer.json &&
 	grep -qx "[0-9a-f]\{64\}" secrets/$L/admission/zipnet.secret &&
 	test -f state/$L/identity.json
 '
@@ -43,7 +50,7 @@ test_expect_success 'gen-config makes every secret with strict modes' '
 test_expect_success 'a second run leaves every secret byte for byte identical' '
 	fresh &&
 	find secrets -type f -exec sha256sum {} + | sort >before &&
-	lc_run 0 gen-config && grep -q "(0 created, 38 reused)" out &&
+	lc_run 0 gen-config && grep -q "(0 created, 32 reused)" out &&
 	grep -q "^identity: *unchanged" out &&
 	find secrets -type f -exec sha256sum {} + | sort >after &&
 	test_cmp before after &&
@@ -66,8 +73,10 @@ test_expect_success 'the fingerprint ignores comments, whitespace and key order'
 '
 
 # Each identity field: refused without --new-identity, a new fingerprint with it.
+# A threshold change needs a new ceremony (4th argument "dkg") before the
+# new identity can be made; the old transcripts are retired first.
 identity_field() {
-	what=$1 expr=$2 msg=$3
+	what=$1 expr=$2 msg=$3 dkg=${4:-}
 	test_expect_success "identity field: $what" "
 		fresh &&
 		variant '$expr' &&
@@ -77,6 +86,7 @@ identity_field() {
 		grep -q '^hint: a fingerprint change makes a new lattice: follow the lattice-retirement procedure' err &&
 		find secrets -type f -exec sha256sum {} + | sort >after &&
 		test_cmp before after &&
+		if [ -n '$dkg' ]; then rm -r state/$L/dkg && \"\$DKG_LOCAL\" v.toml state >/dev/null; fi &&
 		id=\$(lattice_id -m v.toml --new-identity) && test -n \"\$id\" &&
 		test \"\$id\" != '$ID0' &&
 		ls state/$L/identity.*.json
@@ -85,10 +95,10 @@ identity_field() {
 identity_field 'chain_id' 's/^chain_id = 17000/chain_id = 17001/' 'chain_id 17000 -> 17001'
 identity_field 'tdx mode' 's/^chain_id = 17000/chain_id = 17000\ntdx = "simulate"/' 'tdx required -> simulate'
 identity_field 'zipnet window' 's/^window = "interactive"/window = "archival"/' 'zipnet window interactive -> archival'
-identity_field 'unseal threshold' 's/^threshold = "2-of-3"/threshold = "3-of-3"/' 'unseal threshold 2-of-3 -> 3-of-3'
+identity_field 'unseal threshold' 's/^threshold = "2-of-3"/threshold = "3-of-3"/' 'unseal threshold 2-of-3 -> 3-of-3' dkg
 identity_field 'unseal MR_TD' 's/^mrtd = "a1a1/mrtd = "a0a1/' 'unseal MR_TD'
 identity_field 'offer auction window' 's/^auction_window_ms = 800/auction_window_ms = 900/' 'offer auction_window_ms 800 -> 900'
-identity_field 'offer threshold' 's/^auction_window_ms = 800/auction_window_ms = 800\nthreshold = "3-of-3"/' 'offer threshold 2-of-3 -> 3-of-3'
+identity_field 'offer threshold' 's/^auction_window_ms = 800/auction_window_ms = 800\nthreshold = "3-of-3"/' 'offer threshold 2-of-3 -> 3-of-3' dkg
 identity_field 'atelier block schema' 's/^block_schema = "l1-post-4844"/block_schema = "l1-post-4844b"/' "atelier block_schema 'l1-post-4844' -> 'l1-post-4844b'"
 identity_field 'atelier MR_TD' 's/^mrtd = "b2b2/mrtd = "b0b2/' 'atelier MR_TD'
 identity_field 'relay policy' 's/^policy = "l1-mev-boost"/policy = "l1-mev-boost-v2"/' "relay policy 'l1-mev-boost' -> 'l1-mev-boost-v2'"
@@ -97,14 +107,20 @@ identity_field 'tally settlement address' 's/^settlement_addr = .*/settlement_ad
 
 test_expect_success 'identity field: lattice name (a new name is a new lattice)' '
 	fresh && variant "s/^name = .*/name = \"acme.ethereum.testnet2\"/" &&
+	"$DKG_LOCAL" v.toml state >/dev/null &&
 	id=$(lattice_id -m v.toml) && test -n "$id" && test "$id" != "$ID0" &&
 	test -d secrets/acme.ethereum.testnet2
 '
 
-test_expect_success 'identity field: the DKG output (a lost dealing is not silently remade)' '
-	fresh && chmod -R u+w secrets/$L/dkg/offer && rm -rf secrets/$L/dkg/offer &&
+test_expect_success 'identity field: the DKG output (no key is dealt for a lost transcript; a new ceremony is a new lattice)' '
+	fresh && rm state/$L/dkg/offer.json &&
 	lc_run 1 gen-config &&
-	grep -q "refusing to change the identity of lattice .$L.: offer DKG public key" err &&
+	grep -q "no offer DKG ceremony is recorded" err &&
+	grep -q "^hint: run .latticectl dkg run offer. first" err &&
+	test ! -e secrets/$L/dkg &&
+	rm -r state/$L/dkg && "$DKG_LOCAL" lattice.toml state >/dev/null &&
+	lc_run 1 gen-config &&
+	grep -q "refusing to change the identity of lattice .$L.: unseal DKG public key" err &&
 	id=$(lattice_id --new-identity) && test "$id" != "$ID0"
 '
 
@@ -134,10 +150,13 @@ test_expect_success 'the kit: every field, simulated lattices marked' '
 	grep -q "^bootstrap_peer: [0-9a-f]\{64\} (zipnet-aggregator)$" out &&
 	test $(grep -c "^atelier_bls_pubkey: [0-9a-f]\{96\} " out) -eq 3 &&
 	test $(grep -c "^tally_address: 0x[0-9a-fA-F]\{40\} " out) -eq 3 &&
-	! grep -q SIMULATED out &&
+	grep -q "^unseal_public_key: $(jq -r .group_public_key state/$L/dkg/unseal.json) (2-of-3, DKG ceremony)$" out &&
+	grep -q "^offer_public_key: $(jq -r .group_public_key state/$L/dkg/offer.json) (2-of-3, DKG ceremony)$" out &&
+	! grep -q -e SIMULATED -e DEALER out &&
 	lc_run 0 --json publish && jq -e ".lattice_id == \"$ID0\" and (.tally_addresses|length) == 3 and .simulated == false" out &&
 	cp "$REPO/manifests/local.toml" l.toml && "$LATTICECTL" gen-config -q -m l.toml >/dev/null &&
 	lc_run 0 publish -m l.toml && head -n 1 out | grep -q "^WARNING: tdx = \"simulate\"" &&
+	grep -q "^unseal_public_key: [0-9a-f]\{64\} (2-of-3, TRUSTED DEALER: development only)$" out &&
 	test $(grep -c "(SIMULATED: not a real measurement)$" out) -eq 2
 '
 
@@ -166,6 +185,7 @@ test_expect_success 'a manifest in git: the kit and state record its commit and 
 	mkdir repo && cd repo && git init -q && cp "$BASE" lattice.toml &&
 	printf "/secrets/\n/state/\n" >.gitignore &&
 	git add . && git -c user.name=t -c user.email=t@t commit -qm m &&
+	"$DKG_LOCAL" lattice.toml state >/dev/null &&
 	"$LATTICECTL" gen-config -q >/dev/null &&
 	head=$(git rev-parse HEAD) &&
 	jq -e ".manifest_git.commit == \"$head\" and .manifest_git.dirty == false" state/$L/identity.json &&
@@ -182,10 +202,10 @@ test_expect_success 'publish never creates secrets' '
 
 test_expect_success 'no secret value appears in any output, state or kit' '
 	fresh && for f in $(find secrets -type f ! -name public.json); do head -c 64 $f; echo; done >secret-values &&
-	test $(wc -l <secret-values) -ge 38 &&
+	test $(wc -l <secret-values) -ge 32 &&
 	{ "$LATTICECTL" gen-config; "$LATTICECTL" --json gen-config; "$LATTICECTL" publish;
 	  "$LATTICECTL" --json publish; "$LATTICECTL" validate; "$LATTICECTL" -v gen-config; } >all-output 2>&1 &&
-	cat state/$L/* >>all-output &&
+	find state -type f -exec cat {} + >>all-output &&
 	git init -q kit && "$LATTICECTL" publish --git kit >>all-output 2>&1 && cat kit/$L/* >>all-output &&
 	! grep -F -f secret-values all-output
 '

@@ -2,7 +2,11 @@
 # t0210-secrets-safety.sh - the secrets store refuses what is unsafe and never changes an existing secret.
 . "$(dirname "$0")/lib.sh"
 
-BASE=$TEST_DATA/manifests/identity/base.toml
+# The base, simulated: its unseal and offer keys are dealt into the secrets
+# store (dkg = "dealer"), whose safety this suite checks too.
+BASE=$TRASH/base.toml
+sed 's/^chain_id = 17000$/chain_id = 17000\ntdx = "simulate"/' \
+	"$TEST_DATA/manifests/identity/base.toml" >"$BASE"
 L=acme.ethereum.testnet
 
 (cd "$TRASH" && mkdir pristine && cd pristine && cp "$BASE" lattice.toml &&
