@@ -112,6 +112,21 @@ static int plan_status(struct lc_agent *a, const struct lc_manifest *m,
 	return 0;
 }
 
+/* Whether the role's process was (re)started on these inputs: the newest
+ * start or restart record says so.  With no record at all (a journal
+ * moved aside), what runs is taken as current. */
+static int runs_current(const struct lc_journal *j, const char *host,
+			const char *role, const char *inputs)
+{
+	const struct lc_jrec *s = lc_journal_last(j, host, role, "start");
+	const struct lc_jrec *r = lc_journal_last(j, host, role, "restart");
+	const struct lc_jrec *last = !s ? r : !r ? s : s->seq > r->seq ? s : r;
+
+	if (!last)
+		return 1;
+	return !strcmp(last->outcome, "done") && !strcmp(last->inputs, inputs);
+}
+
 static void decide(struct lc_want_host *wh, struct lc_want_role *wr,
 		   const struct lc_journal *j)
 {
@@ -136,6 +151,13 @@ static void decide(struct lc_want_host *wh, struct lc_want_role *wr,
 		last = j ? lc_journal_last(j, wh->hostid, lc_roles[wr->role].name, "files") : NULL;
 		wr->action = last && !strcmp(last->outcome, "done") &&
 			     !strcmp(last->inputs, wr->inputs) ? LC_ACT_REPAIR : LC_ACT_UPDATE;
+		return;
+	}
+	if (j && !runs_current(j, wh->hostid, lc_roles[wr->role].name, wr->inputs)) {
+		/* Its files are current, but the process was started before
+		 * they were (a rollout stopped or interrupted before it). */
+		wr->action = LC_ACT_UPDATE;
+		snprintf(wr->why, sizeof(wr->why), "running with earlier files");
 		return;
 	}
 	if (strcmp(wr->state, "up") && strcmp(wr->state, "starting")) {

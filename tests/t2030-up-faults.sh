@@ -1,0 +1,55 @@
+#!/bin/sh
+# t2030-up-faults.sh - `up` when things go wrong: a host unreachable at start, a full disk, SIGINT during a rollout.
+. "$(dirname "$0")/lib.sh"
+
+require_root "needs root (test hosts)"
+testhosts_up 7 3300 || { echo "cannot start test hosts"; exit 1; }
+lattice_dir
+# h5 pointed at an address where no sshd listens.
+sed "/^Host h5\$/,/HostName/ s/127\.0\.1\.5\$/127.0.1.254/" "$SSHCFG" >"$W/dead_config"
+
+role_state() {
+	"$LATTICECTL" -m "$W/lattice.toml" --state-dir "$W/state" --ssh-config "$SSHCFG" \
+		agent "$1" status | jq -r ".roles[\"$2\"].state // \"none\""
+}
+
+test_expect_success 'a host unreachable at start fails alone; the others are done; a re-run completes' '
+	lc_in 1 --ssh-config "$W/dead_config" --connect-timeout 2 up --offline &&
+	grep -q "^h5: error: " err && grep -q "1 host failed" err && grep -q "run .latticectl up. again" err &&
+	case $(role_state h4 relay-member) in up|starting) ;; *) exit 1 ;; esac &&
+	case $(role_state h1 unseal-member) in up|starting) ;; *) exit 1 ;; esac &&
+	test "$(role_state h5 relay-member)" = none &&
+	lc_in 0 up --offline && grep -q "^hosts up: 7 / 7$" out && grep -q "4 to install" err
+'
+
+test_expect_success 'a full disk on one host: that host fails with the remedy, nothing half-installed, a re-run completes' '
+	cp "$LC_BUILD/sim-organism" "$W/sim3" && printf v3 >>"$W/sim3" &&
+	sed "s|^tally-member = .*|tally-member = \"$W/sim3\"|" "$W/lattice.toml" >"$W/v3.toml" &&
+	on_host h6 "mount -t tmpfs -o size=16k tmpfs /usr/local/lib/lattice/$L/bin" &&
+	lc_in 1 -m v3.toml up --offline &&
+	grep -q "^h6: error: cannot write bin/.*No space left on device" err &&
+	grep -q "^h6: hint: free space" err &&
+	test -z "$(on_host h6 "ls -A /usr/local/lib/lattice/$L/bin")" &&
+	test "$(role_state h6 tally-member)" = up &&
+	on_host h6 "umount /usr/local/lib/lattice/$L/bin" &&
+	lc_in 0 -m v3.toml up --offline && grep -q "^hosts up: 7 / 7$" out
+'
+
+test_expect_success 'SIGINT during a rollout stops after the member under way and releases the locks' '
+	cp "$LC_BUILD/sim-organism" "$W/sim4" && printf v4 >>"$W/sim4" &&
+	sed "s|^atelier-member = .*|atelier-member = \"$W/sim4\"|" "$W/v3.toml" >"$W/v4.toml" &&
+	(cd "$W" && exec "$LATTICECTL" --ssh-config "$SSHCFG" -m v4.toml up --offline >int.out 2>int.err) &
+	pid=$! && i=0 &&
+	until grep -q "restarting atelier-member" "$W/int.err" 2>/dev/null || [ $i -gt 300 ]; do
+		sleep 0.05; i=$((i + 1))
+	done &&
+	kill -INT $pid; wait $pid; rc=$?
+	test $rc = 130 || { echo "exit $rc"; cat "$W/int.err"; exit 1; }
+	grep -q "interrupted: stopped after the rollout" "$W/int.err" &&
+	test "$(grep -c "restarting atelier-member" "$W/int.err")" = 1 &&
+	test ! -s "$W/state/$L/lock" &&
+	lc_in 0 -m v4.toml up --offline && ! grep -q "broke" err &&
+	test "$(grep -c "restarting atelier-member" err)" = 2 && grep -q "^hosts up: 7 / 7$" out
+'
+
+test_done
