@@ -16,24 +16,11 @@ head -c 100000000 /dev/urandom >"$W/bin100"
 echo "LATTICE_INSTANCE=bench.local.devnet" >"$W/env"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$W/secret"
 
-# A valid manifest over hosts h1..hN (extra hosts carry tally-member).
+. bench/lib.sh
+# The lattice's name is the transport bench's own; extra hosts carry tally-member.
 manifest() {
-	sed -n '1,/^\[\[hosts\]\]/p' manifests/local.toml | sed '$d' |
-		sed 's/^name = .*/name = "bench.local.devnet"/'
-	i=1
-	while [ $i -le "$1" ]; do
-		case $i in
-		1|2|3) r='"unseal-member", "atelier-member"' ;;
-		4|5|6) r='"zipnet-server", "offer-member", "relay-member", "tally-member"' ;;
-		7) r='"zipnet-aggregator"' ;;
-		*) r='"tally-member"' ;;
-		esac
-		printf '[[hosts]]\nssh = "h%d"\nroles = [%s]\n\n' $i "$r"
-		i=$((i + 1))
-	done
+	bench_manifest "$1" '"tally-member"' | sed 's/^name = .*/name = "bench.local.devnet"/'
 }
-
-ms() { date +%s%N; }
 run3() {
 	"$L" -q -j 32 agent all put bin sim-organism "$1" -m "$W/m.toml" --ssh-config "$W/hosts/ssh_config" >/dev/null &&
 	"$L" -q -j 32 agent all put env sim.env "$W/env" -m "$W/m.toml" --ssh-config "$W/hosts/ssh_config" >/dev/null &&

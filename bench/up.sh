@@ -13,25 +13,11 @@ export LC_TESTHOSTS_DIR=$W/hosts LC_TESTHOSTS_PORT=${LC_TESTHOSTS_PORT:-2940}
 trap 'scripts/testhosts down >/dev/null 2>&1; rm -rf "$W"' EXIT INT TERM
 make -s "$O/latticectl" "$O/agent-bundle.sha256" "$O/sim-organism" >/dev/null
 
-# A valid manifest over hosts h1..hN: the seven of local.toml, then hosts
-# carrying zipnet-server, relay-member and tally-member.
+. bench/lib.sh
+# Extra hosts carry zipnet-server, relay-member and tally-member.
 manifest() {
-	sed -n '1,/^\[\[hosts\]\]/p' manifests/local.toml | sed '$d' |
-		sed "s|\"../build/sim-organism\"|\"$REPO/$O/sim-organism\"|"
-	i=1
-	while [ $i -le "$1" ]; do
-		case $i in
-		1|2|3) r='"unseal-member", "atelier-member"' ;;
-		4|5|6) r='"zipnet-server", "offer-member", "relay-member", "tally-member"' ;;
-		7) r='"zipnet-aggregator"' ;;
-		*) r='"zipnet-server", "relay-member", "tally-member"' ;;
-		esac
-		printf '[[hosts]]\nssh = "h%d"\nroles = [%s]\n\n' $i "$r"
-		i=$((i + 1))
-	done
+	bench_manifest "$1" '"zipnet-server", "relay-member", "tally-member"'
 }
-
-ms() { date +%s%N; }
 lc() { "$L" -m "$W/m.toml" --ssh-config "$W/hosts/ssh_config" --state-dir "$W/state" \
 	--secrets-dir "$W/secrets" -j 32 "$@"; }
 # time(1) runs programs, not shell functions: the same command line.
