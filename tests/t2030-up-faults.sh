@@ -1,5 +1,5 @@
 #!/bin/sh
-# t2030-up-faults.sh - `up` when things go wrong: a host unreachable at start, a full disk, SIGINT during a rollout.
+# t2030-up-faults.sh - `up` when things go wrong: a host unreachable at start or lost mid-rollout, a full disk, SIGINT mid-rollout.
 . "$(dirname "$0")/lib.sh"
 
 require_root "needs root (test hosts)"
@@ -50,6 +50,22 @@ test_expect_success 'SIGINT during a rollout stops after the member under way an
 	test ! -s "$W/state/$L/lock" &&
 	lc_in 0 -m v4.toml up --offline && ! grep -q "broke" err &&
 	test "$(grep -c "restarting atelier-member" err)" = 2 && grep -q "^hosts up: 7 / 7$" out
+'
+
+test_expect_success 'a host lost mid-rollout: the rollout stops without taking a majority down; a re-run completes' '
+	cp "$LC_BUILD/sim-organism" "$W/sim5" && printf v5 >>"$W/sim5" &&
+	sed "s|^unseal-member = .*|unseal-member = \"$W/sim5\"|" "$W/v4.toml" >"$W/v5.toml" &&
+	(cd "$W" && exec "$LATTICECTL" --ssh-config "$SSHCFG" -m v5.toml up --offline >lost.out 2>lost.err) &
+	pid=$! && i=0 &&
+	until grep -q "restarting unseal-member" "$W/lost.err" 2>/dev/null || [ $i -gt 300 ]; do
+		sleep 0.05; i=$((i + 1))
+	done &&
+	pkill -KILL -P "$(cat "$LC_TESTHOSTS_DIR/h3/pid")"; wait $pid; rc=$?
+	test $rc = 1 || { echo "exit $rc"; cat "$W/lost.err"; exit 1; }
+	grep -q "not restarting unseal-member on h2: 1 of the 3 members .* down already (h3 " "$W/lost.err" || { cat "$W/lost.err"; exit 1; }
+	test "$(grep -c "^h[0-9]: restarting unseal-member" "$W/lost.err")" = 1 || { cat "$W/lost.err"; exit 1; }
+	lc_in 0 -m v5.toml up --offline && grep -q "^hosts up: 7 / 7$" out &&
+	test "$(grep -c "^h[0-9]: restarting unseal-member" err)" = 2 || { cat err; exit 1; }
 '
 
 test_done
