@@ -3,6 +3,9 @@
 # scratch (deploy time, without the health wait), an unchanged re-run, plan,
 # status; latticectl's peak memory.  Figures only.
 #   bench/up.sh [N ...]      (default: 7 33 100; needs root)
+# BENCH_BIN_MB=20 pads the organism's program to that many MiB (the bytes
+# then dominate); BENCH_EXTRA sets the roles of hosts past h7 (a TOML
+# list body, default "zipnet-server", "relay-member", "tally-member").
 set -eu
 cd "$(dirname "$0")/.."
 O=${O:-build}
@@ -14,10 +17,17 @@ trap 'scripts/testhosts down >/dev/null 2>&1; rm -rf "$W"' EXIT INT TERM
 make -s "$O/latticectl" "$O/agent-bundle.sha256" "$O/sim-organism" >/dev/null
 
 . bench/lib.sh
-# Extra hosts carry zipnet-server, relay-member and tally-member.
+EXTRA=${BENCH_EXTRA:-'"zipnet-server", "relay-member", "tally-member"'}
 manifest() {
-	bench_manifest "$1" '"zipnet-server", "relay-member", "tally-member"'
+	bench_manifest "$1" "$EXTRA" |
+		sed "s|\"$REPO/$O/sim-organism\"|\"$W/organism\"|"
 }
+cp "$O/sim-organism" "$W/organism"
+if [ -n "${BENCH_BIN_MB:-}" ]; then
+	head -c $((BENCH_BIN_MB * 1048576)) /dev/zero >>"$W/organism"
+fi
+echo "organism program: $(stat -c %s "$W/organism") bytes; extra hosts carry $EXTRA"
+
 lc() { "$L" -m "$W/m.toml" --ssh-config "$W/hosts/ssh_config" --state-dir "$W/state" \
 	--secrets-dir "$W/secrets" -j 32 "$@"; }
 # time(1) runs programs, not shell functions: the same command line.
