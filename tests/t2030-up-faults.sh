@@ -1,5 +1,5 @@
 #!/bin/sh
-# t2030-up-faults.sh - `up` when things go wrong: a host unreachable at start or lost mid-rollout, a full disk, SIGINT mid-rollout.
+# t2030-up-faults.sh - `up` when things go wrong (a wrong chain, a host unreachable at start or lost mid-rollout, a full disk, SIGINT mid-rollout); pipeline_command; --json events.
 . "$(dirname "$0")/lib.sh"
 
 require_root "needs root (test hosts)"
@@ -12,6 +12,28 @@ role_state() {
 	"$LATTICECTL" -m "$W/lattice.toml" --state-dir "$W/state" --ssh-config "$SSHCFG" \
 		agent "$1" status | jq -r ".roles[\"$2\"].state // \"none\""
 }
+
+# A JSON-RPC stub answering eth_chainId with $1; its port in $W/rpc.port.
+rpc_stub() {
+	rm -f "$W/rpc.port"
+	"$LC_BUILD/tests/tools/http-stub" --chain-id "$1" --pidfile "$W/rpc.pid" \
+		--port-file "$W/rpc.port" 127.0.0.1 0 >/dev/null 2>"$W/rpc.log" &
+	i=0
+	while [ ! -s "$W/rpc.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	test -s "$W/rpc.port"
+}
+rpc_stop() {
+	kill "$(cat "$W/rpc.pid")" 2>/dev/null
+	rm -f "$W/rpc.pid"
+}
+
+test_expect_success 'a chain_rpc on another chain stops up before any host or secret is touched' '
+	rpc_stub 1 && port=$(cat "$W/rpc.port") &&
+	sed "s|http://127.0.0.1:8545/|http://127.0.0.1:$port/|" "$W/lattice.toml" >"$W/chain.toml" &&
+	lc_in 1 -m chain.toml up && rpc_stop &&
+	grep -q "answers chain id 1, but the manifest says 31337" err &&
+	test ! -e "$W/secrets" && test -z "$(on_host h1 "ls /var/lib/lattice 2>/dev/null")"
+'
 
 test_expect_success 'a host unreachable at start fails alone; the others are done; a re-run completes' '
 	lc_in 1 --ssh-config "$W/dead_config" --connect-timeout 2 up --offline &&
@@ -66,6 +88,23 @@ test_expect_success 'a host lost mid-rollout: the rollout stops without taking a
 	test "$(grep -c "^h[0-9]: restarting unseal-member" "$W/lost.err")" = 1 || { cat "$W/lost.err"; exit 1; }
 	lc_in 0 -m v5.toml up --offline && grep -q "^hosts up: 7 / 7$" out &&
 	test "$(grep -c "^h[0-9]: restarting unseal-member" err)" = 2 || { cat err; exit 1; }
+'
+
+test_expect_success 'the right chain passes the check; pipeline_command is the health signal when set' '
+	rpc_stub 31337 && port=$(cat "$W/rpc.port") &&
+	sed "s|http://127.0.0.1:8545/|http://127.0.0.1:$port/|" "$W/lattice.toml" >"$W/chain.toml" &&
+	printf "\n[health]\ndeadline = 60\npipeline_command = \"test -n \\\"\$LATTICE_CONFIG_HEX\\\" && test \$LATTICE_INSTANCE = $L\"\n" >>"$W/chain.toml" &&
+	"$LATTICECTL" validate -m "$W/chain.toml" >/dev/null &&
+	lc_in 0 -m chain.toml -v up; rc=$?; rpc_stop; test $rc = 0 &&
+	grep -q "chain id 31337" err &&
+	grep -q "^pipeline: pipeline_command succeeded in " out && grep -q "^hosts up: 7 / 7$" out
+'
+
+test_expect_success '--json: one event per line, the last one the kit' '
+	lc_in 0 --json up --offline &&
+	while read -r line; do printf "%s\n" "$line" | jq -e . >/dev/null || exit 1; done <out &&
+	tail -n 1 out | jq -e ".event == \"done\" and .hosts == 7 and .kit.lattice == \"$L\"" &&
+	! grep -q "^lattice:" out
 '
 
 test_done
