@@ -157,6 +157,14 @@ int ag_read_at(const struct ag_dir *dir, const char *name, struct lc_buf *out,
 /* Milliseconds on the monotonic clock. */
 int64_t ag_now_ms(void);
 
+/* hashcache.c: a file's sha256 remembered by its identity (device, inode,
+ * size, mtime, ctime) under /run/lattice/<lattice>/hashes/. */
+struct stat;
+int ag_hash_lookup(const char *lattice, int area, const char *name,
+		   const struct stat *st, unsigned char out[32]);
+void ag_hash_remember(const char *lattice, int area, const char *name,
+		      const struct stat *st, const unsigned char sha[32]);
+
 /* ops_host.c: whether systemd is PID 1 (the facts' systemd_pid1). */
 int ag_systemd_pid1(void);
 

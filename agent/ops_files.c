@@ -41,8 +41,25 @@ static int open_regular(const struct ag_dir *d, const char *name, struct stat *s
 	return fd;
 }
 
-static int stat_one(const struct ag_dir *d, const char *name, cJSON *files,
-		    struct lc_err *err)
+/* sha256 and size of the open file fd (st its fstat), from the hash
+ * cache when it still describes this file, else hashed and remembered. */
+static int hash_known(const char *lattice, int area, const char *name, int fd,
+		      const struct stat *st, unsigned char sha[32], uint64_t *size,
+		      struct lc_err *err)
+{
+	int rc;
+
+	if (ag_hash_lookup(lattice, area, name, st, sha) == 0) {
+		*size = (uint64_t)st->st_size;
+		return 0;
+	}
+	if ((rc = ag_hash_fd(fd, sha, size, err)) == 0 && *size == (uint64_t)st->st_size)
+		ag_hash_remember(lattice, area, name, st, sha);
+	return rc;
+}
+
+static int stat_one(const struct ag_dir *d, const char *lattice, int area,
+		    const char *name, cJSON *files, struct lc_err *err)
 {
 	unsigned char sha[32];
 	char hex[65], mode[8];
@@ -58,7 +75,7 @@ static int stat_one(const struct ag_dir *d, const char *name, cJSON *files,
 		return cJSON_AddNullToObject(files, name) ? 0 : lc_err_set(err, "out of memory");
 	if (fd < 0)
 		return fd;
-	rc = ag_hash_fd(fd, sha, &size, err);
+	rc = hash_known(lattice, area, name, fd, &st, sha, &size, err);
 	close(fd);
 	if (rc) {
 		lc_err_prefix(err, "'%s/%s'", d->path, name);
@@ -97,7 +114,7 @@ int ag_op_stat(struct ag_req *r, struct lc_err *err)
 	cJSON_ArrayForEach(n, names) {
 		if (cJSON_GetObjectItemCaseSensitive(files, n->valuestring))
 			continue;
-		if ((rc = stat_one(&d, n->valuestring, files, err)))
+		if ((rc = stat_one(&d, lattice, area, n->valuestring, files, err)))
 			break;
 	}
 	ag_dir_close(&d);
@@ -106,9 +123,9 @@ int ag_op_stat(struct ag_req *r, struct lc_err *err)
 
 /* 1 when name already has exactly this content, mode and owner; 0 when
  * it must be written; or a negative code. */
-static int already_there(const struct ag_dir *d, const char *name,
-			 const unsigned char want[32], uint64_t size, unsigned mode,
-			 struct lc_err *err)
+static int already_there(const struct ag_dir *d, const char *lattice, int area,
+			 const char *name, const unsigned char want[32], uint64_t size,
+			 unsigned mode, struct lc_err *err)
 {
 	unsigned char sha[32];
 	struct stat st;
@@ -131,7 +148,7 @@ static int already_there(const struct ag_dir *d, const char *name,
 		return 0;
 	if ((fd = open_regular(d, name, &st, err)) < 0)
 		return fd;
-	rc = ag_hash_fd(fd, sha, &got, err);
+	rc = hash_known(lattice, area, name, fd, &st, sha, &got, err);
 	close(fd);
 	if (rc) {
 		lc_err_prefix(err, "'%s/%s'", d->path, name);
@@ -164,7 +181,7 @@ int ag_op_put(struct ag_req *r, struct lc_err *err)
 	mode = ag_area_file_mode(area);
 	if ((rc = ag_dir_open(&d, area, lattice, AG_DIR_CREATE, err)))
 		return rc;
-	if ((rc = same = already_there(&d, name, want, r->size, mode, err)) < 0)
+	if ((rc = same = already_there(&d, lattice, area, name, want, r->size, mode, err)) < 0)
 		goto out;
 	rc = 0;
 	if (!same && (rc = ag_tmp_open(&t, &d, name, err)))
@@ -192,6 +209,12 @@ int ag_op_put(struct ag_req *r, struct lc_err *err)
 	}
 	if (!same && (rc = ag_tmp_commit(&t, mode, err)))
 		goto out;
+	if (!same) {
+		struct stat fst;
+
+		if (fstatat(d.fd, name, &fst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(fst.st_mode))
+			ag_hash_remember(lattice, area, name, &fst, got);
+	}
 	lc_hex_encode(gothex, got, sizeof(got));
 	if (ag_set_str(r->reply, "sha256", gothex) || ag_set_bool(r->reply, "changed", !same))
 		rc = lc_err_set(err, "out of memory");

@@ -81,6 +81,21 @@ static int wipe_lattice_area(int area, const char *lattice, unsigned *count,
 				 lattice);
 		goto out;
 	}
+	/* The hash cache's records are not the lattice's files: not counted. */
+	if (area == AG_AREA_RUN) {
+		struct ag_dir rd;
+		unsigned ignored = 0;
+
+		if (ag_dir_open(&rd, AG_AREA_RUN, lattice, 0, err) == 0) {
+			if (fstatat(rd.fd, "hashes", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISDIR(st.st_mode))
+				rc = ag_remove_tree(rd.fd, "hashes", rd.path, &ignored, err);
+			ag_dir_close(&rd);
+			if (rc)
+				goto out;
+		}
+		lc_err_clear(err);
+	}
 	if ((rc = ag_remove_tree(d.fd, lattice, d.path, count, err)))
 		goto out;
 	if (fsync(d.fd) < 0)

@@ -58,9 +58,75 @@ out:
 	return rc;
 }
 
+static int make_dir(const char *dir, struct lc_err *err);
+
+/*
+ * The sha256 of a local program is remembered in <cachedir>/local/, by
+ * the file's identity: device and inode name the record, which holds the
+ * size, mtime and ctime it was hashed at.  Any write, rename over it or
+ * chmod changes the ctime, so a record that still matches is the same
+ * bytes; anything else is hashed again.  A cache that cannot be read or
+ * written only costs the hashing.
+ */
+static void cache_key(char *out, size_t size, const char *cachedir, const struct stat *st)
+{
+	snprintf(out, size, "%s/local/d%llx-i%llx", cachedir, (unsigned long long)st->st_dev,
+		 (unsigned long long)st->st_ino);
+}
+
+static void cache_line(char *out, size_t size, const struct stat *st)
+{
+	snprintf(out, size, "%lld %lld %ld %lld %ld ", (long long)st->st_size,
+		 (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
+		 (long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec);
+}
+
+static int cache_get(const char *cachedir, const struct stat *st, char hex[65])
+{
+	char path[4200], want[128];
+	struct lc_buf b;
+	struct lc_err err;
+	size_t n;
+	int ok = 0;
+
+	if (!cachedir)
+		return 0;
+	cache_key(path, sizeof(path), cachedir, st);
+	cache_line(want, sizeof(want), st);
+	n = strlen(want);
+	lc_buf_init(&b, 256);
+	lc_err_clear(&err);
+	if (lc_read_file(&b, path, 256, &err) == 0 && b.len == n + 65 &&
+	    !memcmp(b.ptr, want, n) && b.ptr[n + 64] == '\n') {
+		memcpy(hex, b.ptr + n, 64);
+		hex[64] = '\0';
+		ok = strspn(hex, "0123456789abcdef") == 64;
+	}
+	lc_buf_release(&b);
+	return ok;
+}
+
+static void cache_put(const char *cachedir, const struct stat *st, const char hex[65])
+{
+	char path[4200], line[200];
+	struct lc_err err;
+
+	if (!cachedir)
+		return;
+	snprintf(path, sizeof(path), "%s/local", cachedir);
+	lc_err_clear(&err);
+	if (make_dir(path, &err))
+		return;
+	cache_key(path, sizeof(path), cachedir, st);
+	cache_line(line, sizeof(line), st);
+	snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s\n", hex);
+	lc_write_file_atomic(path, line, strlen(line), 0600, &err);
+}
+
 /* A path from [binaries]: relative to the manifest's directory. */
 static int resolve_path(struct lc_binfile *out, const struct lc_manifest *m,
-			const char *role, const char *rel, struct lc_err *err)
+			const char *role, const char *rel, const char *cachedir,
+			struct lc_err *err)
 {
 	const char *slash = strrchr(m->path, '/');
 	struct stat st;
@@ -98,7 +164,14 @@ static int resolve_path(struct lc_binfile *out, const struct lc_manifest *m,
 		lc_err_hint(err, "chmod +x '%s'", out->path);
 		goto out;
 	}
+	if (cache_get(cachedir, &st, out->sha256)) {
+		out->size = (long long)st.st_size;
+		rc = 0;
+		goto out;
+	}
 	rc = hash_fd(fd, out->path, out->sha256, &out->size, err);
+	if (rc == 0 && out->size == (long long)st.st_size)
+		cache_put(cachedir, &st, out->sha256);
 out:
 	close(fd);
 	return rc;
@@ -369,6 +442,6 @@ int lc_binary_resolve(struct lc_binfile *out, const struct lc_manifest *m,
 		return -1;
 	}
 	if (b->path)
-		return resolve_path(out, m, name, b->path, err);
+		return resolve_path(out, m, name, b->path, cachedir, err);
 	return resolve_url(out, b, name, cachedir, err);
 }
