@@ -57,8 +57,10 @@ static void local(void)
 	struct lc_binfile out;
 	struct lc_err err;
 	long long size;
+	char lcache[300];
 	int rc, cwd;
 
+	snprintf(lcache, sizeof(lcache), "%s/local-cache", dir);
 	memset(&m, 0, sizeof(m));
 	snprintf(mpath, sizeof(mpath), "%s/lattice.toml", dir);
 	m.path = mpath;
@@ -68,7 +70,7 @@ static void local(void)
 	CHECK(lc_sha256_file(hex, &size, want, &err) == 0);
 
 	/* Not in the manifest: names the key to add. */
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, "unused", &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
 	CHECK(rc == -1 && strstr(err.msg, "names no binary for relay-member") &&
 	      strstr(err.hint, "relay-member = \"./bin/relay-member\"") &&
 	      strstr(err.hint, "[binaries]"));
@@ -76,7 +78,7 @@ static void local(void)
 	/* Relative to the manifest's directory. */
 	m.binaries[LC_ROLE_RELAY_MEMBER].set = 1;
 	m.binaries[LC_ROLE_RELAY_MEMBER].path = "bin/relay";
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, "unused", &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
 	CHECKF(rc == 0, "%s", err.msg);
 	CHECK(!strcmp(out.path, want) && !strcmp(out.sha256, hex) &&
 	      out.size == (long long)sizeof(hello) - 1 && !out.fetched && !out.note[0]);
@@ -84,7 +86,7 @@ static void local(void)
 	/* A manifest in the current directory: the path as written. */
 	if ((cwd = open(".", O_RDONLY | O_DIRECTORY)) >= 0 && chdir(dir) == 0) {
 		m.path = "lattice.toml";
-		CHECK(lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, "unused", &err) == 0 &&
+		CHECK(lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err) == 0 &&
 		      !strcmp(out.path, "bin/relay") && !strcmp(out.sha256, hex));
 		m.path = mpath;
 		CHECK(fchdir(cwd) == 0);
@@ -96,25 +98,59 @@ static void local(void)
 	snprintf(want, sizeof(want), "%s/link", dir);
 	CHECK(symlink("bin/relay", want) == 0);
 	m.binaries[LC_ROLE_RELAY_MEMBER].path = want;
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, "unused", &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
 	CHECKF(rc == 0 && !strcmp(out.path, want) && !strcmp(out.sha256, hex), "%s", err.msg);
 	unlink(want);
 
 	/* Missing, not executable, not a regular file. */
 	m.binaries[LC_ROLE_RELAY_MEMBER].path = "bin/nosuch";
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, "unused", &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
 	CHECKF(rc == LC_ERR_NOTFOUND && strstr(err.msg, "cannot open the relay-member "
 	       "binary") && strstr(err.hint, "relative to the manifest's directory"),
 	       "%d %s", rc, err.msg);
 	CHECK(put("bin/plain", hello, sizeof(hello) - 1, 0644) == 0);
 	m.binaries[LC_ROLE_RELAY_MEMBER].path = "bin/plain";
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, "unused", &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
 	CHECKF(rc == -1 && strstr(err.msg, "is not executable") &&
 	       strstr(err.hint, "chmod +x"), "%s", err.msg);
 	m.binaries[LC_ROLE_RELAY_MEMBER].path = "bin";
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, "unused", &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
 	CHECKF(rc == -1 && strstr(err.msg, "is not a regular file"), "%s", err.msg);
-	CHECK(lc_binary_resolve(&out, &m, LC_ROLE_COUNT, "unused", &err) == -1);
+	CHECK(lc_binary_resolve(&out, &m, LC_ROLE_COUNT, lcache, &err) == -1);
+
+	/* The hash is remembered by the file's identity: reused while the file
+	 * is untouched, never after an edit, even one that keeps the size and
+	 * puts the mtime back (the ctime moves). */
+	{
+		static const char other[] = "#!/bin/sh\necho hellO\n";
+		struct timespec times[2];
+		struct stat st;
+		char edited[65];
+
+		m.binaries[LC_ROLE_RELAY_MEMBER].path = "bin/relay";
+		snprintf(want, sizeof(want), "%s/bin/relay", dir);
+		CHECK(lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err) == 0 &&
+		      !strcmp(out.sha256, hex));
+		snprintf(mpath, sizeof(mpath), "%s/local-cache/local", dir);
+		CHECK(stat(mpath, &st) == 0 && S_ISDIR(st.st_mode));
+		snprintf(mpath, sizeof(mpath), "%s/lattice.toml", dir);
+		CHECK(stat(want, &st) == 0);
+		times[0] = st.st_atim;
+		times[1] = st.st_mtim;
+		/* In place: the same inode and size, the mtime put back. */
+		{
+			int fd = open(want, O_WRONLY);
+
+			CHECK(fd >= 0 && write(fd, other, sizeof(other) - 1) ==
+			      (ssize_t)(sizeof(other) - 1));
+			if (fd >= 0)
+				close(fd);
+		}
+		CHECK(utimensat(AT_FDCWD, want, times, 0) == 0);
+		CHECK(lc_sha256_file(edited, &size, want, &err) == 0 && strcmp(edited, hex));
+		CHECK(lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err) == 0 &&
+		      !strcmp(out.sha256, edited));
+	}
 }
 
 /* A role's { url, sha256 } entry. */
