@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ceremony.h"
 #include "chain.h"
 #include "hex.h"
 #include "kit.h"
@@ -606,6 +607,58 @@ static int interrupted(struct lc_run *r, const char *after)
 	return LC_EXIT_INTERRUPTED;
 }
 
+/*
+ * dkg = "ceremony": the unseal and offer keys come from ceremonies run on
+ * the member hosts, before the LatticeConfig can exist.  A ceremony not
+ * yet recorded runs now (a new lattice); one recorded is never run again
+ * here (that is a fingerprint change: latticectl dkg run --new-identity),
+ * but every member must still hold its share.
+ */
+static int run_ceremonies(struct lc_run *r)
+{
+	static const int which[] = { LC_DKG_UNSEAL, LC_DKG_OFFER };
+	struct lc_buf out;
+	size_t k, i;
+	int rec, rc = 0;
+
+	if (r->m->dkg != LC_DKG_MODE_CEREMONY)
+		return 0;
+	if (lc_run_connect(r, NULL)) {
+		if (!r->err.msg[0])
+			lc_err_set(&r->err, "the DKG ceremonies need every member host; some "
+				   "could not be reached (see above)");
+		return -1;
+	}
+	lc_buf_init(&out, 1 << 20);
+	for (k = 0; !rc && k < sizeof(which) / sizeof(which[0]); k++) {
+		const char *org = lc_ceremony_org(which[k]);
+
+		lc_buf_reset(&out);
+		if ((rec = lc_ceremony_recorded(r->statedir, which[k], &r->err)) < 0) {
+			rc = -1;
+			break;
+		}
+		if (!rec) {
+			lc_run_note(r, "", "", "dkg", "", "begin", "%s ceremony", org);
+			rc = lc_ceremony_run(&r->f, r->m, which[k], r->statedir, &out, &r->err);
+			lc_run_note(r, "", "", "dkg", "", rc ? "failed" : "done", "%s: %s", org,
+				    rc ? r->err.msg : "recorded");
+		} else {
+			rc = lc_ceremony_check_hosts(&r->f, r->m, which[k], r->statedir, 1, &out,
+						     &r->err);
+			if (rc)
+				lc_err_hint(&r->err, "a lost share cannot be made again: rerun the "
+					    "ceremony with 'latticectl dkg run %s --new-identity' (a "
+					    "fingerprint change: see IDENTITY in latticectl(1))", org);
+		}
+		if (!r->ctx->quiet && !r->ctx->json && out.len)
+			for (i = 0; i < out.len; i++)
+				fputc(out.ptr[i], stderr);
+	}
+	lc_buf_release(&out);
+	return rc;
+}
+
 /* add-host: the host must be new to the lattice, every role to install. */
 static int check_new_host(struct lc_run *r, const char *host)
 {
@@ -664,7 +717,8 @@ static int up_run(struct lc_ctx *ctx, const char *new_host)
 	lc_buf_release(&out);
 
 	if (lc_run_open(&r, ctx, new_host ? "add-host" : "up",
-			LC_RUN_LOCK | LC_RUN_IDENTITY | LC_RUN_CREATE)) {
+			LC_RUN_LOCK | LC_RUN_IDENTITY | LC_RUN_CREATE | LC_RUN_LATER) ||
+	    lc_run_precheck(&r) || run_ceremonies(&r) || lc_run_identity(&r)) {
 		rc = lc_run_fail(&r);
 		lc_run_close(&r);
 		return rc;

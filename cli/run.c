@@ -65,6 +65,18 @@ static void print_lines(const struct lc_buf *b)
 		fprintf(stderr, "%s", b->ptr);
 }
 
+int lc_run_precheck(struct lc_run *r)
+{
+	struct lc_lconfig cfg;
+	int rc;
+
+	if (lc_identity_config(&cfg, r->m, &r->err))
+		return -1;
+	rc = lc_guard_precheck(r->statedir, &cfg, 0, &r->err);
+	lc_lconfig_release(&cfg);
+	return rc;
+}
+
 static int open_identity(struct lc_run *r)
 {
 	struct lc_lconfig cfg;
@@ -142,7 +154,7 @@ int lc_run_open(struct lc_run *r, struct lc_ctx *ctx, const char *command,
 				"an update\n", busy.msg);
 		}
 	}
-	if ((flags & LC_RUN_IDENTITY) && open_identity(r))
+	if ((flags & LC_RUN_IDENTITY) && !(flags & LC_RUN_LATER) && open_identity(r))
 		goto out;
 	rc = 0;
 out:
@@ -306,6 +318,11 @@ void lc_run_note(struct lc_run *r, const char *host, const char *role,
 		r->err = err;
 		fprintf(stderr, "latticectl: %s\n", err.msg);
 	}
+}
+
+int lc_run_identity(struct lc_run *r)
+{
+	return lc_run_reload(r);
 }
 
 int lc_run_reload(struct lc_run *r)

@@ -17,6 +17,7 @@ enum {
 	LC_RUN_IDENTITY = 2, /* load the identity (secrets, LatticeConfig) and layout */
 	LC_RUN_CREATE = 4,   /* with IDENTITY: make missing secrets (up) */
 	LC_RUN_JOURNAL = 8,  /* read the journal if no run holds the lock (plan) */
+	LC_RUN_LATER = 16,   /* with IDENTITY: the caller loads it (lc_run_identity) */
 };
 
 struct lc_run {
@@ -67,6 +68,13 @@ size_t lc_run_connect(struct lc_run *r, const char *sel);
 void lc_run_note(struct lc_run *r, const char *host, const char *role,
 		 const char *step, const char *inputs, const char *outcome,
 		 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* Refuse a changed identity (the fields before any DKG), as loading it
+ * would; for runs that must act before the identity can be loaded. */
+int lc_run_precheck(struct lc_run *r);
+
+/* Load the identity and layout (after LC_RUN_LATER). */
+int lc_run_identity(struct lc_run *r);
 
 /* Load the identity and layout again (after a secret changed). */
 int lc_run_reload(struct lc_run *r);
