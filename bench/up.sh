@@ -57,5 +57,21 @@ for n in ${*:-7 33 100}; do
 	set -- $(timed plan); plan="${1} ms, ${2} KiB"
 	set -- $(timed status); status="${1} ms, ${2} KiB"
 	printf '%-6s %-30s %-22s %-16s %-16s\n' "$n" "$first" "$again" "$plan" "$status"
+	if [ -n "${BENCH_BIN_MB:-}" ]; then
+		# The same program bytes by plain parallel scp, one copy per role a
+		# host runs (as up sends them), 32 hosts at a time.
+		i=1; : >"$W/scp.list"
+		while [ $i -le "$n" ]; do
+			k=$(sed -n "/^ssh = \"h$i\"\$/,/^roles/p" "$W/m.toml" | tail -n 1 | tr -cd , | wc -c)
+			echo "h$i $((k + 1))" >>"$W/scp.list"
+			i=$((i + 1))
+		done
+		t0=$(ms)
+		xargs -P 32 -L 1 sh -c 'j=0; while [ $j -lt "$1" ]; do
+			scp -q -F "'"$W"'/hosts/ssh_config" "'"$W"'/organism" "$0:/tmp/organism.$j" || exit 1
+			j=$((j + 1)); done' <"$W/scp.list"
+		t1=$(ms)
+		echo "       plain parallel scp of the same program bytes: $(( (t1 - t0) / 1000000 )) ms"
+	fi
 	lc down >/dev/null 2>&1 || true
 done
