@@ -57,7 +57,7 @@ LATTICECTL = $(O)/latticectl
 # libcommon.a); libsodium linked in statically, cJSON beside it in the
 # bundle, found through $$ORIGIN.  See agent/PROTOCOL.md, "Bundle".
 AGENT_SRCS := $(sort $(wildcard agent/*.c))
-AGENT_COMMON := common/err.c common/buf.c common/hex.c common/fileio.c \
+AGENT_COMMON := common/err.c common/buf.c common/hex.c common/fileio.c common/clock.c \
 	common/blake3.c common/vss.c common/dkgwire.c common/dkgmember.c
 AGENT_OBJS := $(AGENT_SRCS:%.c=$(O)/%.o) $(AGENT_COMMON:%.c=$(O)/%.o)
 AGENT = $(O)/agent/lattice-agent

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "clock.h"
 #include "err.h"
 
 struct cJSON;
@@ -150,12 +151,17 @@ int ag_hash_fd(int fd, unsigned char out[32], uint64_t *size, struct lc_err *err
  * a symlink; *count grows by the non-directories removed. */
 int ag_remove_tree(int dfd, const char *name, const char *path, unsigned *count,
 		   struct lc_err *err);
+/* Remove every entry of an area's directory for lattice whose name want
+ * accepts (with all below it, never following a symlink), then sync the
+ * directory; *count grows by the files removed.  A missing directory is
+ * nothing to remove. */
+typedef int (*ag_name_pred)(const char *name, const void *arg);
+int ag_remove_where(int area, const char *lattice, ag_name_pred want, const void *arg,
+		    unsigned *count, struct lc_err *err);
 /* A small regular file in dir into out (reset first), never through a
  * symlink: AG_E_NOTFOUND when absent, LC_ERR_TOOBIG past max bytes. */
 int ag_read_at(const struct ag_dir *dir, const char *name, struct lc_buf *out,
 	       size_t max, struct lc_err *err);
-/* Milliseconds on the monotonic clock. */
-int64_t ag_now_ms(void);
 
 /* hashcache.c: a file's sha256 remembered by its identity (device, inode,
  * size, mtime, ctime) under /run/lattice/<lattice>/hashes/. */

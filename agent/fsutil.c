@@ -285,10 +285,37 @@ out:
 	return rc;
 }
 
-int64_t ag_now_ms(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+int ag_remove_where(int area, const char *lattice, ag_name_pred want, const void *arg,
+		    unsigned *count, struct lc_err *err)
+{
+	struct ag_dir d = { .fd = -1 };
+	struct dirent *de;
+	DIR *dir = NULL;
+	unsigned before = *count;
+	int rc;
+
+	rc = ag_dir_list(&d, &dir, area, lattice, err);
+	if (rc == AG_E_NOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	while ((errno = 0, de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !want(de->d_name, arg))
+			continue;
+		if ((rc = ag_remove_tree(d.fd, de->d_name, d.path, count, err)))
+			goto out;
+	}
+	if (errno) {
+		rc = lc_err_set(err, "cannot read '%s': %s", d.path, strerror(errno));
+		goto out;
+	}
+	if (*count != before && fsync(d.fd) < 0)
+		rc = lc_err_set(err, "cannot sync '%s': %s", d.path, strerror(errno));
+out:
+	if (dir)
+		closedir(dir);
+	ag_dir_close(&d);
+	return rc;
 }

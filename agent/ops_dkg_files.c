@@ -42,41 +42,23 @@ static int is_pending(const char *role, const char *name)
 	return !strncmp(name, role, n) && !strncmp(name + n, PENDING, strlen(PENDING));
 }
 
+struct pending_arg {
+	const char *role, *keep;
+};
+
+static int drop_this(const char *name, const void *arg)
+{
+	const struct pending_arg *pa = arg;
+
+	return is_pending(pa->role, name) && !(pa->keep && !strcmp(name, pa->keep));
+}
+
 int ag_dkg_drop_pending(const char *lattice, const char *role, const char *keep,
 			unsigned *count, struct lc_err *err)
 {
-	struct ag_dir d = { .fd = -1 };
-	struct dirent *de;
-	DIR *dir = NULL;
-	int rc, removed = 0;
+	struct pending_arg pa = { role, keep };
 
-	rc = ag_dir_list(&d, &dir, AG_AREA_SECRET, lattice, err);
-	if (rc == AG_E_NOTFOUND)
-		return 0;
-	if (rc)
-		return rc;
-	while ((errno = 0, de = readdir(dir))) {
-		if (!is_pending(role, de->d_name) || (keep && !strcmp(de->d_name, keep)))
-			continue;
-		if (unlinkat(d.fd, de->d_name, 0) < 0 && errno != ENOENT) {
-			rc = lc_err_set(err, "cannot remove '%s/%s': %s", d.path, de->d_name,
-					strerror(errno));
-			goto out;
-		}
-		(*count)++;
-		removed = 1;
-	}
-	if (errno) {
-		rc = lc_err_set(err, "cannot read '%s': %s", d.path, strerror(errno));
-		goto out;
-	}
-	if (removed && fsync(d.fd) < 0)
-		rc = lc_err_set(err, "cannot sync '%s': %s", d.path, strerror(errno));
-out:
-	if (dir)
-		closedir(dir);
-	ag_dir_close(&d);
-	return rc;
+	return ag_remove_where(AG_AREA_SECRET, lattice, drop_this, &pa, count, err);
 }
 
 /*

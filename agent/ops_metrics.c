@@ -33,7 +33,7 @@ static int wait_fd(int fd, short events, int64_t deadline, const char *what,
 	int n;
 
 	for (;;) {
-		if ((left = deadline - ag_now_ms()) <= 0)
+		if ((left = deadline - lc_now_ms()) <= 0)
 			return lc_err_set(err, "timed out after %d s while %s", MET_TIMEOUT_MS / 1000,
 					  what);
 		n = poll(&p, 1, (int)left);
@@ -48,7 +48,7 @@ static int wait_fd(int fd, short events, int64_t deadline, const char *what,
 static int scrape(struct lc_buf *out, const struct sockaddr_in *sa, const char *where,
 		  struct lc_err *err)
 {
-	int64_t deadline = ag_now_ms() + MET_TIMEOUT_MS;
+	int64_t deadline = lc_now_ms() + MET_TIMEOUT_MS;
 	char req[128], buf[16384];
 	socklen_t len = sizeof(int);
 	int fd, soerr = 0, rc = -1;

@@ -13,48 +13,18 @@
 
 /* Whether a file in an area belongs to role: "<role>" or "<role>.<anything>",
  * and the temporary files of those (which start with '.'). */
-static int role_owns(const char *role, const char *name)
+/* A file of role: named role or role.* (or a temporary file of one).
+ * "units" holds every role's unit record, not a role's file. */
+static int role_owns(const char *name, const void *arg)
 {
+	const char *role = arg;
 	size_t n = strlen(role);
 
+	if (!strcmp(name, "units"))
+		return 0;
 	if (name[0] == '.')
 		name++;
 	return !strncmp(name, role, n) && (name[n] == '\0' || name[n] == '.');
-}
-
-static int wipe_role_area(int area, const char *lattice, const char *role,
-			  unsigned *count, struct lc_err *err)
-{
-	struct ag_dir d = { .fd = -1 };
-	struct dirent *de;
-	DIR *dir = NULL;
-	int rc, removed = 0;
-
-	rc = ag_dir_list(&d, &dir, area, lattice, err);
-	if (rc == AG_E_NOTFOUND)
-		return 0;
-	if (rc)
-		return rc;
-	while ((errno = 0, de = readdir(dir))) {
-		/* "units" holds every role's unit record, not a role's file. */
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    !strcmp(de->d_name, "units") || !role_owns(role, de->d_name))
-			continue;
-		if ((rc = ag_remove_tree(d.fd, de->d_name, d.path, count, err)))
-			goto out;
-		removed = 1;
-	}
-	if (errno) {
-		rc = lc_err_set(err, "cannot read '%s': %s", d.path, strerror(errno));
-		goto out;
-	}
-	if (removed && fsync(d.fd) < 0)
-		rc = lc_err_set(err, "cannot sync '%s': %s", d.path, strerror(errno));
-out:
-	if (dir)
-		closedir(dir);
-	ag_dir_close(&d);
-	return rc;
 }
 
 /* Remove <base>/<lattice> of one area with all below it. */
@@ -140,9 +110,9 @@ int ag_op_wipe(struct ag_req *r, struct lc_err *err)
 		if (strcmp(role, "supervisor"))
 			rc = ag_unit_purge(lattice, role, err);
 		if (!rc)
-			rc = wipe_role_area(AG_AREA_ENV, lattice, role, &count, err);
+			rc = ag_remove_where(AG_AREA_ENV, lattice, role_owns, role, &count, err);
 		if (!rc)
-			rc = wipe_role_area(AG_AREA_SECRET, lattice, role, &count, err);
+			rc = ag_remove_where(AG_AREA_SECRET, lattice, role_owns, role, &count, err);
 	} else {
 		rc = stop_lattice(lattice, err);
 		for (area = 0; !rc && area < AG_AREA_COUNT; area++)

@@ -141,7 +141,7 @@ int ag_sup_request(const char *lattice, const char *role, int action,
 	if ((rc = ag_dir_open(&run, AG_AREA_RUN, lattice, AG_DIR_CREATE, err)) ||
 	    (rc = want(&run, role, action, &gen, err)))
 		goto out;
-	deadline = ag_now_ms() + AG_WAIT_MS;
+	deadline = lc_now_ms() + AG_WAIT_MS;
 	if (action == AG_ACT_STOP && !ag_sup_running(&run, &pid)) {
 		/* Nothing runs without a supervisor: the want is all there is to do. */
 		rc = ag_status_read(&run, role, st, err);
@@ -175,7 +175,7 @@ int ag_sup_request(const char *lattice, const char *role, int action,
 		lc_err_clear(err);
 		if (st->gen >= gen && done(action, st))
 			break;
-		if (ag_now_ms() >= deadline)
+		if (lc_now_ms() >= deadline)
 			break; /* the reply says the state reached so far */
 		nap();
 	}
@@ -219,9 +219,9 @@ int ag_sup_remove(const char *lattice, const char *role, struct lc_err *err)
 		if ((rc = want(&run, role, AG_ACT_STOP, &gen, err)))
 			goto out;
 		kill((pid_t)pid, SIGHUP);
-		deadline = ag_now_ms() + AG_WAIT_MS;
+		deadline = lc_now_ms() + AG_WAIT_MS;
 		while (ag_status_read(&run, role, &st, err) != AG_E_NOTFOUND &&
-		       ag_sup_running(&run, &pid) && ag_now_ms() < deadline)
+		       ag_sup_running(&run, &pid) && lc_now_ms() < deadline)
 			nap();
 		lc_err_clear(err);
 	}
@@ -245,8 +245,8 @@ int ag_sup_shutdown(const char *lattice, struct lc_err *err)
 		return rc;
 	if (ag_sup_running(&run, &pid)) {
 		kill((pid_t)pid, SIGTERM);
-		deadline = ag_now_ms() + AG_WAIT_MS;
-		while (ag_sup_running(&run, &pid) && ag_now_ms() < deadline)
+		deadline = lc_now_ms() + AG_WAIT_MS;
+		while (ag_sup_running(&run, &pid) && lc_now_ms() < deadline)
 			nap();
 		if (ag_sup_running(&run, &pid))
 			rc = lc_err_set(err, "the supervisor of '%s' (pid %lld) did not stop in %d s",

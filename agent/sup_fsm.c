@@ -61,7 +61,7 @@ static void crashed(struct sup *s, struct sup_role *r);
 /* Spawn now, or wait until SUP_BACKOFF_MIN_MS have passed since the last spawn. */
 static void try_spawn(struct sup *s, struct sup_role *r)
 {
-	int64_t now = ag_now_ms(), earliest = r->last_spawn + SUP_BACKOFF_MIN_MS;
+	int64_t now = lc_now_ms(), earliest = r->last_spawn + SUP_BACKOFF_MIN_MS;
 	struct lc_err err;
 
 	r->want_up = 1;
@@ -142,7 +142,7 @@ static void stop(struct sup *s, struct sup_role *r)
 	sup_log("%s: stopping pid %d (SIGTERM)", r->name, (int)r->pid);
 	signal_role(r, SIGTERM);
 	enter(r, AG_ST_STOPPING);
-	r->deadline = ag_now_ms() + SUP_KILL_AFTER_MS;
+	r->deadline = lc_now_ms() + SUP_KILL_AFTER_MS;
 }
 
 /* starting or up + restart: stop, and start again once stopped. */
@@ -176,7 +176,7 @@ static void stay_down(struct sup *s, struct sup_role *r)
  * the back-off, or failed after SUP_FAIL_CRASHES within the window. */
 static void crashed(struct sup *s, struct sup_role *r)
 {
-	int64_t now = ag_now_ms();
+	int64_t now = lc_now_ms();
 	unsigned i, recent = 0;
 
 	if (r->pid && now - r->last_spawn >= SUP_STABLE_MS)

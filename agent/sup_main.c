@@ -201,7 +201,7 @@ int sup_loop(struct sup *s, int sfd)
 {
 	struct pollfd pfd[SUP_MAX_ROLES + 1];
 	struct sup_role *map[SUP_MAX_ROLES + 1];
-	int64_t now, next_scan = ag_now_ms() + SUP_RESCAN_MS, wake;
+	int64_t now, next_scan = lc_now_ms() + SUP_RESCAN_MS, wake;
 	size_t i, n;
 
 	rescan(s);
@@ -209,7 +209,7 @@ int sup_loop(struct sup *s, int sfd)
 		forget(s);
 		if (s->shutdown ? !any_running(s) : s->nroles == 0)
 			break;
-		now = ag_now_ms();
+		now = lc_now_ms();
 		wake = s->shutdown ? now + 1000 : next_scan;
 		n = 0;
 		pfd[n].fd = sfd;
@@ -234,7 +234,7 @@ int sup_loop(struct sup *s, int sfd)
 				sup_log_pump(s, map[i]);
 		if (pfd[0].revents)
 			on_signal(s, sfd);
-		now = ag_now_ms();
+		now = lc_now_ms();
 		for (i = 0; i < s->nroles; i++) {
 			struct sup_role *r = &s->roles[i];
 

@@ -12,18 +12,11 @@
 #include "ceremony_priv.h"
 #include "fileio.h"
 #include "hex.h"
+#include "clock.h"
 #include "banned.h"
 
 /* A deliver request stays well under the protocol's 64 KiB line. */
 #define DELIVER_BATCH 48000
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static int add_hex(cJSON *o, const char *key, const uint8_t *p, size_t n)
 {
@@ -514,7 +507,7 @@ int lc_ceremony_run(struct lc_fanout *f, const struct lc_manifest *m, int which,
 	cJSON *def = NULL;
 	unsigned *all = NULL, *accused = NULL, n = 0, na = 0, i, j;
 	char path[PATH_MAX], cid[17], who[LC_DKGW_HOST_MAX + 32], gpk[65];
-	long t0 = now_ms(), t1 = 0, t2;
+	long t0 = lc_now_ms(), t1 = 0, t2;
 	double cpu_max = 0, cpu_sum = 0;
 	int rc = -1, began = 0;
 
@@ -547,7 +540,7 @@ int lc_ceremony_run(struct lc_fanout *f, const struct lc_manifest *m, int which,
 	began = 1;
 	if (cer_each(&c, "round 0 (keys)", all, n, do_begin, NULL, err))
 		goto fail;
-	t1 = now_ms();
+	t1 = lc_now_ms();
 	lc_tr_def(&c.tr, &d, mv);
 	if (lc_dkgw_def_hash(c.tr.defhash, &d, err)) {
 		lc_err_prefix(err, "%s ceremony, round 0 (definition)", c.org);
@@ -617,7 +610,7 @@ int lc_ceremony_run(struct lc_fanout *f, const struct lc_manifest *m, int which,
 			    "the pending shares once the hosts answer", c.org);
 		goto out;
 	}
-	t2 = now_ms();
+	t2 = lc_now_ms();
 	for (i = 0; i < n; i++) {
 		cpu_sum += c.cpu_ms[i];
 		if (c.cpu_ms[i] > cpu_max)

@@ -12,6 +12,7 @@
 #include "fanout.h"
 #include "lc.h"
 #include "manifest.h"
+#include "run.h"
 #include "ssh.h"
 #include "state.h"
 #include "banned.h"
@@ -24,17 +25,6 @@ static int usage(void)
 		"hint: OP is an agent operation (facts, stat, lock, unlock, wipe, ...); "
 		"JSON adds members to the request\n");
 	return LC_EXIT_USAGE;
-}
-
-/* The manifest's host named host (its ssh target as written). */
-static const struct lc_host *find_host(const struct lc_manifest *m, const char *host)
-{
-	size_t i;
-
-	for (i = 0; i < m->nhosts; i++)
-		if (m->hosts[i].ssh && !strcmp(m->hosts[i].ssh, host))
-			return &m->hosts[i];
-	return NULL;
 }
 
 /* Set up the ssh options a command against the lattice's hosts uses. */
@@ -93,11 +83,8 @@ static int agent_task(struct lc_fanout_host *h, void *arg)
 	text = cJSON_PrintUnformatted(reply);
 	lc_buf_printf(&h->out, "%s\n", text ? text : "null");
 	free(text);
-	if (!cJSON_IsTrue(cJSON_GetObjectItem(reply, "ok"))) {
-		const char *msg = cJSON_GetStringValue(cJSON_GetObjectItem(
-			cJSON_GetObjectItem(reply, "error"), "message"));
-
-		lc_err_set(&h->err, "the agent refused: %s", msg ? msg : "no reason given");
+	if (lc_reply_ok(reply, &h->err)) {
+		lc_err_prefix(&h->err, "the agent refused");
 		rc = -1;
 	}
 	cJSON_Delete(reply);
@@ -122,18 +109,18 @@ static int pick_hosts(const char ***out, size_t *n, const struct lc_manifest *m,
 		return 0;
 	}
 	for (tok = strtok_r(spec, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		const struct lc_host *h = find_host(m, tok);
+		long k = lc_manifest_host(m, tok);
 
-		if (!h) {
+		if (k < 0) {
 			fprintf(stderr, "latticectl: '%s' is not a host of lattice '%s'\n"
 				"hint: give hosts' ssh targets as written in %s, or 'all'\n",
 				tok, m->name, m->path);
 			return -1;
 		}
-		for (i = 0; i < *n && strcmp(v[i], h->ssh); i++)
+		for (i = 0; i < *n && strcmp(v[i], m->hosts[k].ssh); i++)
 			;
 		if (i == *n && *n < m->nhosts)
-			v[(*n)++] = h->ssh;
+			v[(*n)++] = m->hosts[k].ssh;
 	}
 	return 0;
 }

@@ -52,8 +52,7 @@ static int stop_task(struct lc_fanout_host *h, void *arg)
 		if (lc_fanout_agent(h, &a))
 			return -1;
 		if (lc_unit_action(a, r->m, role, "stop", &h->err)) {
-			if (strstr(h->err.msg, "not installed") || strstr(h->err.msg, "no unit") ||
-			    strstr(h->err.msg, "not found") || strstr(h->err.msg, "does not exist")) {
+			if (h->err.code == LC_ERR_NOTFOUND) {
 				lc_err_clear(&h->err);
 				lc_buf_printf(&h->out, "%s is not installed\n", lc_roles[role].name);
 				continue;

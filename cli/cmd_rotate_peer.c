@@ -91,16 +91,17 @@ int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
 	char old[65], now[65], rel[LC_HOSTID_MAX + 64], *sel = NULL;
 	const char *rname;
 	size_t i, j;
+	long k;
 	int role, rc = LC_EXIT_FAIL, resumed = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: latticectl rotate-peer HOST ROLE\n");
 		return LC_EXIT_USAGE;
 	}
-	for (i = 0; i < m->nhosts && strcmp(m->hosts[i].ssh, argv[0]); i++)
-		;
+	k = lc_manifest_host(m, argv[0]);
+	i = (size_t)k;
 	role = lc_role_lookup(argv[1]);
-	if (i == m->nhosts || role < 0 || !(m->hosts[i].roles & (1u << role))) {
+	if (k < 0 || role < 0 || !(m->hosts[i].roles & (1u << role))) {
 		fprintf(stderr, "latticectl: %s is not a member of lattice '%s' on '%s'\n"
 			"hint: give a host's ssh target and one of its roles as written in %s\n",
 			argv[1], m->name, argv[0], m->path);

@@ -20,15 +20,8 @@
 #include "rollout.h"
 #include "run.h"
 #include "state.h"
+#include "clock.h"
 #include "banned.h"
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* ---- plan: one read-only look at every host ---- */
 
@@ -415,7 +408,7 @@ static int pipeline_values(struct lc_run *r, double *vals, size_t *members)
 static int pipeline_command(struct lc_run *r, long ms)
 {
 	char idhex[65], chain[24];
-	long t0 = now_ms();
+	long t0 = lc_now_ms();
 	pid_t pid;
 	int status;
 
@@ -439,7 +432,7 @@ static int pipeline_command(struct lc_run *r, long ms)
 			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 		if (w < 0 && errno != EINTR)
 			return -1;
-		if (now_ms() - t0 > ms) {
+		if (lc_now_ms() - t0 > ms) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return -1;
@@ -457,7 +450,7 @@ static int pipeline_command(struct lc_run *r, long ms)
 static int wait_health(struct lc_run *r, unsigned *hosts_up, char *signal, size_t size)
 {
 	struct health hs = { r, NULL, NULL, 0, 0 };
-	long t0 = now_ms(), deadline = t0 + (long)r->m->health.deadline_s * 1000, tick;
+	long t0 = lc_now_ms(), deadline = t0 + (long)r->m->health.deadline_s * 1000, tick;
 	double *base = NULL, *vals = NULL;
 	size_t i, n = 0, k, advanced;
 	char bad[400];
@@ -473,27 +466,27 @@ static int wait_health(struct lc_run *r, unsigned *hosts_up, char *signal, size_
 		goto out;
 	}
 	for (;;) {
-		tick = now_ms();
+		tick = lc_now_ms();
 		probe_all(&hs, bad, sizeof(bad));
 		if (hs.healthy == hs.total)
 			break;
 		if (lc_interrupted)
 			goto out;
-		if (now_ms() > deadline) {
+		if (lc_now_ms() > deadline) {
 			lc_err_set(&r->err, "no health signal within %u s: %u of %u roles healthy; "
 				   "first not: %s", r->m->health.deadline_s, hs.healthy, hs.total, bad);
 			lc_err_hint(&r->err, "see 'latticectl status' and the role's log there; "
 				    "run up again once it is fixed");
 			goto out;
 		}
-		if (now_ms() - tick < 500)
-			usleep((useconds_t)(500 - (now_ms() - tick)) * 1000);
+		if (lc_now_ms() - tick < 500)
+			usleep((useconds_t)(500 - (lc_now_ms() - tick)) * 1000);
 	}
 	for (i = 0; i < r->m->nhosts; i++)
 		*hosts_up += hs.ok[i];
 	if (r->m->health.pipeline_command) {
-		while (pipeline_command(r, deadline - now_ms()))
-			if (lc_interrupted || now_ms() > deadline) {
+		while (pipeline_command(r, deadline - lc_now_ms()))
+			if (lc_interrupted || lc_now_ms() > deadline) {
 				lc_err_set(&r->err, "pipeline_command did not succeed within %u s",
 					   r->m->health.deadline_s);
 				lc_err_hint(&r->err, "run it by hand: %s", r->m->health.pipeline_command);
@@ -502,7 +495,7 @@ static int wait_health(struct lc_run *r, unsigned *hosts_up, char *signal, size_
 				usleep(500 * 1000);
 			}
 		snprintf(signal, size, "pipeline_command succeeded in %.1f s",
-			 (now_ms() - t0) / 1000.0);
+			 (lc_now_ms() - t0) / 1000.0);
 		rc = 0;
 		goto out;
 	}
@@ -522,7 +515,7 @@ static int wait_health(struct lc_run *r, unsigned *hosts_up, char *signal, size_
 			break;
 		if (lc_interrupted)
 			goto out;
-		if (now_ms() > deadline) {
+		if (lc_now_ms() > deadline) {
 			lc_err_set(&r->err, "every role is up, but '%s' did not advance on a "
 				   "majority of its %zu members within %u s",
 				   r->m->health.pipeline_metric, n, r->m->health.deadline_s);
@@ -532,7 +525,7 @@ static int wait_health(struct lc_run *r, unsigned *hosts_up, char *signal, size_
 		}
 	}
 	snprintf(signal, size, "%s advanced on %zu/%zu members in %.1f s",
-		 r->m->health.pipeline_metric, advanced, n, (now_ms() - t0) / 1000.0);
+		 r->m->health.pipeline_metric, advanced, n, (lc_now_ms() - t0) / 1000.0);
 	rc = 0;
 out:
 	for (i = 0; hs.p && i < r->m->nhosts; i++)
@@ -662,12 +655,10 @@ static int run_ceremonies(struct lc_run *r)
 /* add-host: the host must be new to the lattice, every role to install. */
 static int check_new_host(struct lc_run *r, const char *host)
 {
-	const struct lc_want_host *wh = NULL;
-	size_t i, k;
+	long i = lc_manifest_host(r->m, host);
+	const struct lc_want_host *wh = i < 0 ? NULL : &r->lay.hosts[i];
+	size_t k;
 
-	for (i = 0; i < r->lay.nhosts; i++)
-		if (!strcmp(r->lay.hosts[i].name, host))
-			wh = &r->lay.hosts[i];
 	if (!wh || !wh->planned) {
 		lc_err_set(&r->err, "cannot add '%s': it could not be asked (see above)", host);
 		return -1;
@@ -697,7 +688,7 @@ static int up_run(struct lc_ctx *ctx, const char *new_host)
 	struct tally t;
 	char signal[256], idhex[65];
 	unsigned hosts_up = 0, changed;
-	long t0 = now_ms();
+	long t0 = lc_now_ms();
 	size_t failed;
 	int org, rc;
 
@@ -718,7 +709,7 @@ static int up_run(struct lc_ctx *ctx, const char *new_host)
 
 	if (lc_run_open(&r, ctx, new_host ? "add-host" : "up",
 			LC_RUN_LOCK | LC_RUN_IDENTITY | LC_RUN_CREATE | LC_RUN_LATER) ||
-	    lc_run_precheck(&r) || run_ceremonies(&r) || lc_run_identity(&r)) {
+	    lc_run_precheck(&r) || run_ceremonies(&r) || lc_run_reload(&r)) {
 		rc = lc_run_fail(&r);
 		lc_run_close(&r);
 		return rc;
@@ -791,7 +782,7 @@ static int up_run(struct lc_ctx *ctx, const char *new_host)
 	}
 	if (!ctx->quiet && !ctx->json)
 		fprintf(stderr, "up: deployed in %.2f s; waiting for the health signal "
-			"(deadline %u s)\n", (now_ms() - t0) / 1000.0, m->health.deadline_s);
+			"(deadline %u s)\n", (lc_now_ms() - t0) / 1000.0, m->health.deadline_s);
 	if (wait_health(&r, &hosts_up, signal, sizeof(signal))) {
 		if (lc_interrupted) {
 			rc = interrupted(&r, "waiting for health");
@@ -824,7 +815,6 @@ int cmd_add_host(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
 	char path[4200];
-	size_t i;
 
 	if (argc != 1) {
 		fprintf(stderr, "usage: latticectl add-host HOST\n"
@@ -832,9 +822,7 @@ int cmd_add_host(int argc, char **argv, struct lc_ctx *ctx)
 			"its ssh target\n");
 		return LC_EXIT_USAGE;
 	}
-	for (i = 0; i < m->nhosts && strcmp(m->hosts[i].ssh, argv[0]); i++)
-		;
-	if (i == m->nhosts) {
+	if (lc_manifest_host(m, argv[0]) < 0) {
 		fprintf(stderr, "latticectl: '%s' is not a host of the manifest %s\n"
 			"hint: add its [[hosts]] entry (ssh, roles) first\n", argv[0], m->path);
 		return LC_EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include <libssh/libssh.h>
 
 #include "fanout.h"
+#include "clock.h"
 #include "banned.h"
 
 struct fan_priv {
@@ -116,14 +117,6 @@ int lc_fanout_agent(struct lc_fanout_host *h, struct lc_agent **out)
 	return 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static void *worker(void *arg)
 {
 	struct lc_fanout *f = arg;
@@ -148,11 +141,11 @@ static void *worker(void *arg)
 		lc_buf_reset(&h->out);
 		lc_buf_reset(&h->note);
 		lc_err_clear(&h->err);
-		t0 = now_ms();
+		t0 = lc_now_ms();
 		h->rc = p->task(h, p->arg);
 		if (h->rc && !h->err.msg[0])
 			lc_err_set(&h->err, "%s failed", p->step);
-		h->ms = now_ms() - t0;
+		h->ms = lc_now_ms() - t0;
 
 		pthread_mutex_lock(&p->mu);
 		p->finished[p->nfinished++] = i;

@@ -870,6 +870,16 @@ void lc_manifest_health_defaults(struct lc_manifest *m)
 	}
 }
 
+long lc_manifest_host(const struct lc_manifest *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nhosts; i++)
+		if (m->hosts[i].ssh && !strcmp(m->hosts[i].ssh, name))
+			return (long)i;
+	return -1;
+}
+
 const char *lc_host_name(const struct lc_host *h)
 {
 	return h->ssh ? h->ssh : "(no ssh target)";

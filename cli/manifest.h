@@ -143,6 +143,9 @@ void lc_manifest_check_rules(struct lc_manifest *m, struct lc_diags *d);
 /* Human description: lattice, committees, hosts. */
 void lc_manifest_describe(FILE *f, const struct lc_manifest *m);
 
+/* The index of the host whose ssh target is name (as written), or -1. */
+long lc_manifest_host(const struct lc_manifest *m, const char *name);
+
 /* A display name for a host: its ssh target as written. */
 const char *lc_host_name(const struct lc_host *h);
 

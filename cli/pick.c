@@ -56,16 +56,15 @@ int lc_pick_roles(unsigned *out, const struct lc_opt_list *l)
 int lc_pick_hosts(char *want, const struct lc_manifest *m, const struct lc_opt_list *l)
 {
 	char buf[1024], *save = NULL, *tok;
-	size_t i, j;
+	size_t i;
 
 	memset(want, !l->n, m->nhosts);
 	for (i = 0; i < l->n; i++) {
 		snprintf(buf, sizeof(buf), "%s", l->v[i]);
 		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			for (j = 0; j < m->nhosts; j++)
-				if (m->hosts[j].ssh && !strcmp(m->hosts[j].ssh, tok))
-					break;
-			if (j == m->nhosts) {
+			long j = lc_manifest_host(m, tok);
+
+			if (j < 0) {
 				fprintf(stderr, "latticectl: '%s' is not a host of lattice '%s'\n"
 					"hint: give hosts' ssh targets as written in %s\n",
 					tok, m->name, m->path);

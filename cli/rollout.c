@@ -10,18 +10,11 @@
 #include "probe.h"
 #include "roles.h"
 #include "rollout.h"
+#include "clock.h"
 #include "banned.h"
 
 /* How long one member may take to come back. */
 #define MEMBER_MS 60000L
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* The probe of role on host i (the first matching entry), or NULL. */
 static const struct lc_role_probe *role_of(const struct lc_host_probe *p, int role)
@@ -40,7 +33,6 @@ int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
 		const struct lc_want_file *wf, long long *bytes, struct lc_err *err)
 {
 	cJSON *req = lc_req("put", m->name), *reply = NULL;
-	const char *msg;
 	int sent = 0, rc;
 
 	if (!req)
@@ -51,12 +43,9 @@ int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
 	cJSON_Delete(req);
 	if (rc)
 		return -1;
-	if (!cJSON_IsTrue(cJSON_GetObjectItem(reply, "ok"))) {
-		msg = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "error"),
-							       "message"));
-		lc_err_set(err, "cannot write %s/%s: %s", lc_area_names[wf->area], wf->name,
-			   msg ? msg : "refused");
-		if (msg && strstr(msg, "space"))
+	if (lc_reply_ok(reply, err)) {
+		lc_err_prefix(err, "cannot write %s/%s", lc_area_names[wf->area], wf->name);
+		if (strstr(err->msg, "space"))
 			lc_err_hint(err, "free space on the host's disk, then run up again");
 		cJSON_Delete(reply);
 		return -1;
@@ -142,13 +131,13 @@ int lc_member_healthy(struct lc_run *r, size_t i, int role, char *why, size_t si
 int lc_wait_member(struct lc_run *r, size_t i, int role, long ms,
 		   struct lc_buf *log, struct lc_err *err)
 {
-	long deadline = now_ms() + ms;
+	long deadline = lc_now_ms() + ms;
 	char why[200];
 
 	for (;;) {
 		if (lc_member_healthy(r, i, role, why, sizeof(why), log))
 			return 0;
-		if (now_ms() > deadline) {
+		if (lc_now_ms() > deadline) {
 			lc_err_set(err, "%s on %s did not come back healthy within %ld s: %s",
 				   lc_roles[role].name, r->m->hosts[i].ssh, ms / 1000, why);
 			return -1;
@@ -194,7 +183,7 @@ int lc_roll_member(struct lc_run *r, size_t i, struct lc_want_role *wr)
 	struct lc_fanout_host *h = &r->f.hosts[i];
 	struct lc_buf log;
 	struct lc_err err;
-	long t0 = now_ms();
+	long t0 = lc_now_ms();
 
 	lc_err_clear(&err);
 	if (lc_committee_safe(r, i, wr->role, &err)) {
@@ -221,10 +210,10 @@ int lc_roll_member(struct lc_run *r, size_t i, struct lc_want_role *wr)
 	}
 	lc_buf_release(&log);
 	lc_run_note(r, wh->hostid, role, "restart", wr->inputs, "done", "healthy after %.1f s",
-		    (now_ms() - t0) / 1000.0);
+		    (lc_now_ms() - t0) / 1000.0);
 	if (!r->ctx->quiet && !r->ctx->json)
 		fprintf(stderr, "%s: %s healthy again after %.1f s\n", wh->name, role,
-			(now_ms() - t0) / 1000.0);
+			(lc_now_ms() - t0) / 1000.0);
 	wr->action = LC_ACT_NOTHING;
 	return 0;
 }

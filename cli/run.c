@@ -33,10 +33,23 @@ cJSON *lc_req(const char *op, const char *lattice)
 	return req;
 }
 
+int lc_reply_ok(const cJSON *reply, struct lc_err *err)
+{
+	const cJSON *e;
+	const char *code, *msg;
+
+	if (cJSON_IsTrue(cJSON_GetObjectItem(reply, "ok")))
+		return 0;
+	e = cJSON_GetObjectItem(reply, "error");
+	code = cJSON_GetStringValue(cJSON_GetObjectItem(e, "code"));
+	msg = cJSON_GetStringValue(cJSON_GetObjectItem(e, "message"));
+	return lc_err_setc(err, code && !strcmp(code, "not_found") ? LC_ERR_NOTFOUND : LC_ERR_FAIL,
+			   "%s", msg ? msg : "no reason given");
+}
+
 cJSON *lc_call_ok(struct lc_agent *a, cJSON *req, struct lc_err *err)
 {
 	cJSON *reply = NULL;
-	const char *msg;
 
 	if (!req) {
 		lc_err_set(err, "out of memory");
@@ -46,12 +59,9 @@ cJSON *lc_call_ok(struct lc_agent *a, cJSON *req, struct lc_err *err)
 		cJSON_Delete(req);
 		return NULL;
 	}
-	if (!cJSON_IsTrue(cJSON_GetObjectItem(reply, "ok"))) {
-		msg = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "error"),
-							       "message"));
-		lc_err_set(err, "the agent refused '%s': %s",
-			   cJSON_GetStringValue(cJSON_GetObjectItem(req, "op")),
-			   msg ? msg : "no reason given");
+	if (lc_reply_ok(reply, err)) {
+		lc_err_prefix(err, "the agent refused '%s'",
+			      cJSON_GetStringValue(cJSON_GetObjectItem(req, "op")));
 		cJSON_Delete(reply);
 		reply = NULL;
 	}
@@ -67,31 +77,27 @@ static void print_lines(const struct lc_buf *b)
 
 int lc_run_precheck(struct lc_run *r)
 {
-	struct lc_lconfig cfg;
-	int rc;
-
-	if (lc_identity_config(&cfg, r->m, &r->err))
+	if (r->have_cfg)
+		return 0;
+	/* The identity fields, MR_TDs resolved (an mrtd_build runs here, once). */
+	if (lc_identity_config(&r->cfg, r->m, &r->err))
 		return -1;
-	rc = lc_guard_precheck(r->statedir, &cfg, 0, &r->err);
-	lc_lconfig_release(&cfg);
-	return rc;
+	r->have_cfg = 1;
+	/* A changed identity is refused before anything is generated. */
+	return lc_guard_precheck(r->statedir, &r->cfg, 0, &r->err);
 }
 
 static int open_identity(struct lc_run *r)
 {
-	struct lc_lconfig cfg;
 	struct lc_gitinfo gi;
 	enum lc_guard what;
 	unsigned flags = (r->flags & LC_RUN_CREATE) ? LC_ID_CREATE : 0;
 
-	if (lc_identity_config(&cfg, r->m, &r->err))
+	if (lc_run_precheck(r))
 		return -1;
-	/* A changed identity is refused before anything is generated. */
-	if (lc_guard_precheck(r->statedir, &cfg, 0, &r->err)) {
-		lc_lconfig_release(&cfg);
-		return -1;
-	}
-	if (lc_identity_load(&r->id, &cfg, r->m, r->ctx->secrets_dir, r->statedir, flags,
+	/* The config moves into the identity. */
+	r->have_cfg = 0;
+	if (lc_identity_load(&r->id, &r->cfg, r->m, r->ctx->secrets_dir, r->statedir, flags,
 			     &r->err))
 		return -1;
 	r->have_id = 1;
@@ -320,11 +326,6 @@ void lc_run_note(struct lc_run *r, const char *host, const char *role,
 	}
 }
 
-int lc_run_identity(struct lc_run *r)
-{
-	return lc_run_reload(r);
-}
-
 int lc_run_reload(struct lc_run *r)
 {
 	if (r->have_lay)
@@ -361,6 +362,8 @@ void lc_run_close(struct lc_run *r)
 		lc_layout_release(&r->lay);
 	if (r->have_id)
 		lc_identity_release(&r->id);
+	if (r->have_cfg)
+		lc_lconfig_release(&r->cfg);
 	lc_journal_close(r->j);
 	lc_lock_release(r->lock);
 	memset(r, 0, sizeof(*r));

@@ -17,7 +17,7 @@ enum {
 	LC_RUN_IDENTITY = 2, /* load the identity (secrets, LatticeConfig) and layout */
 	LC_RUN_CREATE = 4,   /* with IDENTITY: make missing secrets (up) */
 	LC_RUN_JOURNAL = 8,  /* read the journal if no run holds the lock (plan) */
-	LC_RUN_LATER = 16,   /* with IDENTITY: the caller loads it (lc_run_identity) */
+	LC_RUN_LATER = 16,   /* with IDENTITY: the caller loads it (lc_run_reload) */
 };
 
 struct lc_run {
@@ -28,6 +28,8 @@ struct lc_run {
 	char statedir[4096];
 	struct lc_lock *lock;
 	struct lc_journal *j;
+	struct lc_lconfig cfg;  /* the identity fields, before the identity takes them */
+	int have_cfg;
 	struct lc_identity id;
 	int have_id;
 	struct lc_layout lay;
@@ -73,10 +75,8 @@ void lc_run_note(struct lc_run *r, const char *host, const char *role,
  * would; for runs that must act before the identity can be loaded. */
 int lc_run_precheck(struct lc_run *r);
 
-/* Load the identity and layout (after LC_RUN_LATER). */
-int lc_run_identity(struct lc_run *r);
-
-/* Load the identity and layout again (after a secret changed). */
+/* Load the identity and layout (after LC_RUN_LATER), or load them again
+ * (after a secret changed). */
 int lc_run_reload(struct lc_run *r);
 
 /* Release host locks, connections, journal and local lock. */
@@ -86,7 +86,10 @@ void lc_run_close(struct lc_run *r);
 int lc_run_fail(struct lc_run *r);
 
 /* The agent call helpers every run uses: a request object for op on the
- * lattice, and a call that turns a refusal into an error. */
+ * lattice; whether a reply says ok (else err holds the agent's message,
+ * LC_ERR_NOTFOUND for its not_found); and a call that turns a refusal
+ * into an error. */
+int lc_reply_ok(const cJSON *reply, struct lc_err *err);
 cJSON *lc_req(const char *op, const char *lattice);
 cJSON *lc_call_ok(struct lc_agent *a, cJSON *req, struct lc_err *err);
 

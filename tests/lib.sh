@@ -90,15 +90,16 @@ testhosts_up() {
 	"$REPO/scripts/testhosts" up "$1" >/dev/null
 }
 
-# A lattice's working directory $W holding manifests/local.toml with this
-# build's simulated organism; `lc` runs latticectl there against the test
-# hosts, and `lc_in EXIT args` is lc_run for it.
+# A lattice's working directory $W holding a manifest ($1, default
+# manifests/local.toml; its lattice named $2, default demo.local.devnet)
+# with this build's simulated organism; `lc` runs latticectl there against
+# the test hosts, and `lc_in EXIT args` is lc_run for it.
 lattice_dir() {
-	L=demo.local.devnet
+	L=${2:-demo.local.devnet}
 	W=$TRASH/w
 	mkdir -p "$W"
-	sed "s|\"../build/sim-organism\"|\"$LC_BUILD/sim-organism\"|" \
-		"$REPO/manifests/local.toml" >"$W/lattice.toml"
+	sed "s|\"[^\"]*sim-organism\"|\"$LC_BUILD/sim-organism\"|" \
+		"${1:-$REPO/manifests/local.toml}" >"$W/lattice.toml"
 	export L W
 }
 lc() {

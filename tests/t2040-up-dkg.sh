@@ -4,13 +4,9 @@
 
 require_root "needs root (test hosts)"
 testhosts_up 7 3400 || { echo "cannot start test hosts"; exit 1; }
-L=dkg.local.devnet
-W=$TRASH/w
-mkdir -p "$W"
-sed "s|\"bin/sim-organism\"|\"$LC_BUILD/sim-organism\"|" \
-	"$TEST_DATA/manifests/valid/dkg-ceremony.toml" >"$W/lattice.toml"
+lattice_dir "$TEST_DATA/manifests/valid/dkg-ceremony.toml" dkg.local.devnet
 COMBINE=$LC_BUILD/tests/tools/dkg_combine
-export L W COMBINE
+export COMBINE
 
 test_expect_success 'up runs both ceremonies, then deploys; the shares never left their hosts' '
 	LATTICECTL_TEST_RELAY_LOG=$W/relay.log lc_in 0 up --offline &&
