@@ -54,14 +54,14 @@ LIBCLI = $(O)/libcli.a
 LATTICECTL = $(O)/latticectl
 
 # The agent: its own sources plus only the common/ objects it uses (not
-# libcommon.a); libsodium linked in statically, cJSON beside it in the
-# bundle, found through $$ORIGIN.  See agent/PROTOCOL.md, "Bundle".
+# libcommon.a); libsodium and libcrypto's SHA-256 linked in statically,
+# cJSON beside it in the bundle, found through $$ORIGIN.  See agent/PROTOCOL.md, "Bundle".
 AGENT_SRCS := $(sort $(wildcard agent/*.c))
 AGENT_COMMON := common/err.c common/buf.c common/hex.c common/fileio.c common/clock.c \
-	common/blake3.c common/vss.c common/dkgwire.c common/dkgmember.c
+	common/blake3.c common/vss.c common/dkgwire.c common/dkgmember.c common/sha256.c
 AGENT_OBJS := $(AGENT_SRCS:%.c=$(O)/%.o) $(AGENT_COMMON:%.c=$(O)/%.o)
 AGENT = $(O)/agent/lattice-agent
-AGENT_LIBS = -Wl,--as-needed -lcjson -Wl,-Bstatic -lsodium -Wl,-Bdynamic
+AGENT_LIBS = -Wl,--as-needed -lcjson -Wl,-Bstatic -lsodium -lcrypto -Wl,-Bdynamic
 BUNDLE = $(O)/agent-bundle
 CJSON_SO := $(shell $(PKG_CONFIG) --variable=libdir libcjson)/libcjson.so.1
 STRIP ?= strip

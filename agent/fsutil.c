@@ -14,6 +14,7 @@
 #include "agent.h"
 #include "buf.h"
 #include "hex.h"
+#include "sha256.h"
 #include "banned.h"
 
 #define AG_TREE_DEPTH 32
@@ -142,7 +143,7 @@ int ag_write_at(const struct ag_dir *dir, const char *name, const void *data,
 
 int ag_hash_fd(int fd, unsigned char out[32], uint64_t *size, struct lc_err *err)
 {
-	crypto_hash_sha256_state st;
+	struct lc_sha256 st;
 	unsigned char *buf;
 	uint64_t total = 0;
 	int rc = AG_E_IO;
@@ -150,7 +151,7 @@ int ag_hash_fd(int fd, unsigned char out[32], uint64_t *size, struct lc_err *err
 
 	if (!(buf = malloc(AG_CHUNK)))
 		return lc_err_set(err, "out of memory");
-	crypto_hash_sha256_init(&st);
+	lc_sha256_init(&st);
 	for (;;) {
 		n = read(fd, buf, AG_CHUNK);
 		if (n < 0 && errno == EINTR)
@@ -161,10 +162,10 @@ int ag_hash_fd(int fd, unsigned char out[32], uint64_t *size, struct lc_err *err
 		}
 		if (n == 0)
 			break;
-		crypto_hash_sha256_update(&st, buf, (size_t)n);
+		lc_sha256_update(&st, buf, (size_t)n);
 		total += (uint64_t)n;
 	}
-	crypto_hash_sha256_final(&st, out);
+	lc_sha256_final(&st, out);
 	*size = total;
 	rc = 0;
 out:

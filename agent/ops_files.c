@@ -12,6 +12,7 @@
 
 #include "agent.h"
 #include "hex.h"
+#include "sha256.h"
 #include "banned.h"
 
 /* Open name in dir for reading, never through a symlink: fd, or a code
@@ -162,7 +163,7 @@ int ag_op_put(struct ag_req *r, struct lc_err *err)
 	struct ag_dir d = { .fd = -1 };
 	struct ag_tmp t = { .fd = -1 };
 	unsigned char want[32], got[32], *buf = NULL;
-	crypto_hash_sha256_state st;
+	struct lc_sha256 st;
 	const char *lattice, *name, *hex;
 	char gothex[65];
 	int area, same, rc;
@@ -191,9 +192,9 @@ int ag_op_put(struct ag_req *r, struct lc_err *err)
 		goto out;
 	}
 	/* Stream: hash every byte; write them unless the file is already right. */
-	crypto_hash_sha256_init(&st);
+	lc_sha256_init(&st);
 	while ((n = ag_body_read(r, buf, AG_CHUNK, err)) > 0) {
-		crypto_hash_sha256_update(&st, buf, (size_t)n);
+		lc_sha256_update(&st, buf, (size_t)n);
 		if (!same && (rc = ag_tmp_write(&t, buf, (size_t)n, err)))
 			goto out;
 	}
@@ -201,7 +202,7 @@ int ag_op_put(struct ag_req *r, struct lc_err *err)
 		rc = (int)n;
 		goto out;
 	}
-	crypto_hash_sha256_final(&st, got);
+	lc_sha256_final(&st, got);
 	if (sodium_memcmp(got, want, sizeof(got))) {
 		rc = lc_err_setc(err, AG_E_MISMATCH,
 				 "the bytes for '%s' do not have the announced sha256", name);

@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
-
-#include <sodium.h>
 
 #include "agent_client.h"
 #include "buf.h"
 #include "hex.h"
+#include "sha256.h"
 #include "banned.h"
 
 static const char *const bundle_files[] = { "lattice-agent", "libcjson.so.1" };
@@ -19,7 +19,7 @@ static const char *const bundle_files[] = { "lattice-agent", "libcjson.so.1" };
 int lc_sha256_file(char out[65], long long *size, const char *path,
 		   struct lc_err *err)
 {
-	crypto_hash_sha256_state st;
+	struct lc_sha256 st;
 	unsigned char h[32], buf[65536];
 	long long total = 0;
 	ssize_t n;
@@ -27,7 +27,7 @@ int lc_sha256_file(char out[65], long long *size, const char *path,
 
 	if (fd < 0)
 		return lc_err_set(err, "cannot open '%s': %s", path, strerror(errno));
-	crypto_hash_sha256_init(&st);
+	lc_sha256_init(&st);
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -35,11 +35,11 @@ int lc_sha256_file(char out[65], long long *size, const char *path,
 			close(fd);
 			return lc_err_set(err, "cannot read '%s': %s", path, strerror(errno));
 		}
-		crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
+		lc_sha256_update(&st, buf, (size_t)n);
 		total += n;
 	}
 	close(fd);
-	crypto_hash_sha256_final(&st, h);
+	lc_sha256_final(&st, h);
 	lc_hex_encode(out, h, 32);
 	if (size)
 		*size = total;
@@ -54,11 +54,11 @@ int lc_sha256_file(char out[65], long long *size, const char *path,
 static int hash_bundle(struct lc_bundle *b, struct lc_err *err)
 {
 	char path[4096 + 64], line[2][65 + 2 + 32];
-	crypto_hash_sha256_state st;
+	struct lc_sha256 st;
 	unsigned char h[32];
 	size_t i;
 
-	crypto_hash_sha256_init(&st);
+	lc_sha256_init(&st);
 	for (i = 0; i < 2; i++) {
 		char hex[65];
 
@@ -68,9 +68,9 @@ static int hash_bundle(struct lc_bundle *b, struct lc_err *err)
 			return -1;
 		}
 		snprintf(line[i], sizeof(line[i]), "%s  %s\n", hex, bundle_files[i]);
-		crypto_hash_sha256_update(&st, (const unsigned char *)line[i], strlen(line[i]));
+		lc_sha256_update(&st, (const unsigned char *)line[i], strlen(line[i]));
 	}
-	crypto_hash_sha256_final(&st, h);
+	lc_sha256_final(&st, h);
 	lc_hex_encode(b->sha256, h, 32);
 	return 0;
 }
@@ -81,8 +81,6 @@ int lc_bundle_find(struct lc_bundle *b, struct lc_err *err)
 	char self[3072], *slash;
 	ssize_t n;
 
-	if (sodium_init() < 0)
-		return lc_err_set(err, "cannot initialise libsodium");
 	if (env && *env) {
 		snprintf(b->dir, sizeof(b->dir), "%s", env);
 		return hash_bundle(b, err);
@@ -130,11 +128,89 @@ static int remote_hash(struct lc_ssh *c, const char *dir, char out[65],
 	return rc;
 }
 
+/*
+ * The remote half of a push, one command: move a damaged copy aside, stage
+ * the bundle's bytes (both files, concatenated, on stdin) in a temporary
+ * directory, split and check them there, make them durable and rename the
+ * directory into place.  Only POSIX sh, head, tail, wc, mktemp, sha256sum.
+ * Its exit status says which step failed (see bundle_failed).
+ */
+static const char push_script[] =
+	"umask 022; F='%s'; D='%s'\n"
+	"if [ -e \"$F\" ]; then mv -T \"$F\" \"$F.damaged-$$\" && echo moved || exit 14; fi\n"
+	"mkdir -p \"$D\" && T=$(mktemp -d \"$D/.tmp-XXXXXX\") || exit 10\n"
+	"trap 'rm -rf \"$T\"' EXIT\n"
+	"cat >\"$T/.in\" || exit 11\n"
+	"n=$(wc -c <\"$T/.in\") && [ \"$n\" -eq %lld ] || { echo \"got $n\"; exit 12; }\n"
+	"head -c %lld \"$T/.in\" >\"$T/lattice-agent\" && "
+	"tail -c +%lld \"$T/.in\" >\"$T/libcjson.so.1\" && rm -f \"$T/.in\" && "
+	"chmod 0755 \"$T/lattice-agent\" && chmod 0644 \"$T/libcjson.so.1\" || exit 11\n"
+	"h=$(cd \"$T\" && sha256sum lattice-agent libcjson.so.1 | sha256sum) || exit 11\n"
+	"h=${h%%%% *}; [ \"$h\" = %s ] || { echo \"got $h\"; exit 13; }\n"
+	"sync \"$T\"/* 2>/dev/null\n"
+	"if mv -T \"$T\" \"$F\" 2>/dev/null; then trap - EXIT; "
+	"elif ! test -x \"$F/lattice-agent\"; then exit 14; fi\n"
+	"echo ok\n";
+
+/* The error for the push script's exit status st; out is what it printed. */
+static int bundle_failed(struct lc_ssh *c, const struct lc_bundle *b, int st,
+			 const char *out, long long size, struct lc_err *err)
+{
+	const char *got = strstr(out, "got "), *why = out, *p;
+	int glen = got ? (int)strcspn(got + 4, "\n") : 0, wlen;
+
+	/* The last line a failing tool printed ("cat: write error: ..."). */
+	for (p = out; (p = strstr(p, ": ")); p++) {
+		why = p;
+		while (why > out && why[-1] != '\n')
+			why--;
+	}
+	wlen = why == out && !strstr(out, ": ") ? 0 : (int)strcspn(why, "\n");
+	if (wlen > 200)
+		wlen = 200;
+
+	switch (st) {
+	case 10:
+		lc_err_set(err, "%s: cannot make a directory under %s", lc_ssh_peer(c),
+			   LC_AGENT_REMOTE_DIR);
+		lc_err_hint(err, "check the host's disk and that the login user is root");
+		break;
+	case 11:
+		lc_err_set(err, "%s: cannot write the agent bundle under %s%s%.*s", lc_ssh_peer(c),
+			   LC_AGENT_REMOTE_DIR, wlen ? ": " : "", wlen, why);
+		lc_err_hint(err, "check free space there ('df %s' on the host); nothing was "
+			    "installed", LC_AGENT_REMOTE_DIR);
+		break;
+	case 12:
+		lc_err_set(err, "%s: the agent bundle arrived incomplete (%.*s of %lld bytes)",
+			   lc_ssh_peer(c), glen, got ? got + 4 : "", size);
+		lc_err_hint(err, "nothing was installed; run the command again");
+		break;
+	case 13:
+		lc_err_set(err, "%s: the uploaded agent bundle does not match (sha256 %.*s, "
+			   "expected %s)", lc_ssh_peer(c), glen, got ? got + 4 : "", b->sha256);
+		lc_err_hint(err, "check the host's disk; the bundle was not installed");
+		break;
+	case 14:
+		lc_err_set(err, "%s: cannot move the agent bundle into %s/%s", lc_ssh_peer(c),
+			   LC_AGENT_REMOTE_DIR, b->sha256);
+		break;
+	default:
+		lc_err_set(err, "%s: installing the agent bundle failed (exit status %d)",
+			   lc_ssh_peer(c), st);
+		lc_err_hint(err, "the login shell must be a POSIX sh with coreutils");
+	}
+	return -1;
+}
+
 int lc_bundle_ensure(struct lc_ssh *c, const struct lc_bundle *b, int *pushed,
 		     struct lc_err *err)
 {
-	char final[256], cmd[1024], got[65], src[4096 + 64], dst[512];
-	struct lc_buf tmp;
+	char final[256], src[2][4096 + 64], cmd[2048];
+	const char *files[2] = { src[0], src[1] };
+	long long size[2];
+	struct lc_buf o;
+	char got[65];
 	int status, rc = -1;
 	size_t i;
 
@@ -144,70 +220,34 @@ int lc_bundle_ensure(struct lc_ssh *c, const struct lc_bundle *b, int *pushed,
 		return -1;
 	if (!strcmp(got, b->sha256))
 		return 0;
-	lc_buf_init(&tmp, 4096);
-	/* Damaged (present, wrong hash): keep it aside, never run it. */
-	snprintf(cmd, sizeof(cmd), "if [ -e '%s' ]; then mv -T '%s' '%s.damaged-'$$ && "
-		 "echo moved; fi", final, final, final);
-	if (lc_ssh_run(c, cmd, &tmp, 4096, &status, err))
+	for (i = 0; i < 2; i++) {
+		struct stat st;
+
+		snprintf(src[i], sizeof(src[i]), "%s/%s", b->dir, bundle_files[i]);
+		if (stat(src[i], &st))
+			return lc_err_set(err, "cannot read '%s': %s", src[i], strerror(errno));
+		size[i] = (long long)st.st_size;
+	}
+	snprintf(cmd, sizeof(cmd), push_script, final, LC_AGENT_REMOTE_DIR,
+		 size[0] + size[1], size[0], size[0] + 1, b->sha256);
+	lc_buf_init(&o, 4096);
+	if (lc_ssh_run_input(c, cmd, files, 2, &o, 4096, &status, err))
 		goto out;
+	lc_buf_add(&o, "", 1);
 	if (status != 0) {
-		lc_err_set(err, "%s: cannot move the damaged agent bundle %s aside",
-			   lc_ssh_peer(c), final);
+		bundle_failed(c, b, status, o.ptr, size[0] + size[1], err);
 		goto out;
 	}
-	if (tmp.len)
+	if (!strstr(o.ptr, "ok\n")) {
+		lc_err_set(err, "%s: installing the agent bundle did not finish", lc_ssh_peer(c));
+		goto out;
+	}
+	if (!strncmp(o.ptr, "moved\n", 6))
 		fprintf(stderr, "%s: the agent bundle in %s was damaged; moved aside\n",
 			lc_ssh_peer(c), final);
-	/* Stage a fresh copy beside it. */
-	snprintf(cmd, sizeof(cmd), "umask 022 && mkdir -p '%s' && mktemp -d '%s/.tmp-XXXXXX'",
-		 LC_AGENT_REMOTE_DIR, LC_AGENT_REMOTE_DIR);
-	if (lc_ssh_run(c, cmd, &tmp, 4096, &status, err))
-		goto out;
-	while (tmp.len && (tmp.ptr[tmp.len - 1] == '\n'))
-		tmp.ptr[--tmp.len] = '\0';
-	if (status != 0 || strncmp(tmp.ptr, LC_AGENT_REMOTE_DIR "/.tmp-", strlen(LC_AGENT_REMOTE_DIR) + 6) ||
-	    strchr(tmp.ptr, '\'')) {
-		lc_err_set(err, "%s: cannot make a directory under %s", lc_ssh_peer(c),
-			   LC_AGENT_REMOTE_DIR);
-		lc_err_hint(err, "check the host's disk and that the login user is root");
-		goto out;
-	}
-	for (i = 0; i < 2; i++) {
-		snprintf(src, sizeof(src), "%s/%s", b->dir, bundle_files[i]);
-		snprintf(dst, sizeof(dst), "%s/%s", tmp.ptr, bundle_files[i]);
-		if (lc_ssh_upload(c, src, dst, i ? 0644 : 0755, err))
-			goto cleanup;
-	}
-	if (remote_hash(c, tmp.ptr, got, err))
-		goto cleanup;
-	if (strcmp(got, b->sha256)) {
-		lc_err_set(err, "%s: the uploaded agent bundle does not match (sha256 %s, "
-			   "expected %s)", lc_ssh_peer(c), got[0] ? got : "none", b->sha256);
-		lc_err_hint(err, "check the host's disk; the bundle was not installed");
-		goto cleanup;
-	}
-	/* Into place; if another run got there first with the same build, fine. */
-	snprintf(cmd, sizeof(cmd), "sync '%s'/* 2>/dev/null; mv -T '%s' '%s' 2>/dev/null || "
-		 "{ rm -rf '%s'; test -x '%s/lattice-agent'; }", tmp.ptr, tmp.ptr, final,
-		 tmp.ptr, final);
-	if (lc_ssh_run(c, cmd, &tmp, 4096, &status, err) || status != 0) {
-		if (!err->msg[0] || status != 0)
-			lc_err_set(err, "%s: cannot move the agent bundle into %s", lc_ssh_peer(c),
-				   final);
-		goto out;
-	}
 	*pushed = 1;
 	rc = 0;
-	goto out;
-cleanup:
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp.ptr);
-	{
-		struct lc_err ignored;
-
-		lc_err_clear(&ignored);
-		lc_ssh_run(c, cmd, &tmp, 4096, &status, &ignored);
-	}
 out:
-	lc_buf_release(&tmp);
+	lc_buf_release(&o);
 	return rc;
 }

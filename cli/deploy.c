@@ -5,12 +5,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <sodium.h>
 
 #include "deploy.h"
 #include "fileio.h"
 #include "hex.h"
 #include "roles.h"
+#include "sha256.h"
 #include "banned.h"
 
 const char *const lc_area_names[LC_AREA_COUNT] = { "bin", "env", "secret" };
@@ -35,9 +35,9 @@ unsigned lc_committee_size(const struct lc_manifest *m, int role)
 
 static void sha256_hex(char out[65], const void *data, size_t len)
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
+	unsigned char h[32];
 
-	crypto_hash_sha256(h, data, len);
+	lc_sha256(h, data, len);
 	lc_hex_encode(out, h, sizeof(h));
 }
 

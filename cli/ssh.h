@@ -47,14 +47,16 @@ int lc_chan_read_line(struct lc_chan *ch, struct lc_buf *line, size_t max,
 		      struct lc_err *err);
 /* Send EOF, drain, close; *status gets the remote exit status (-1 unknown). */
 int lc_chan_close(struct lc_chan *ch, int *status, struct lc_err *err);
-/* Everything the command wrote to stdout until EOF (at most max bytes),
- * and its exit status. */
+/* Everything the command wrote to stdout until EOF, then the start of
+ * what it wrote to stderr (at most max bytes), and its exit status. */
 int lc_ssh_run(struct lc_ssh *c, const char *cmd, struct lc_buf *out,
 	       size_t max, int *status, struct lc_err *err);
-
-/* Upload the local file src to the remote path dst (created with
- * O_EXCL and mode), streaming. */
-int lc_ssh_upload(struct lc_ssh *c, const char *src, const char *dst,
-		  unsigned mode, struct lc_err *err);
+/* As lc_ssh_run, with the bytes of the local files, one after another and
+ * streamed, as the command's standard input (then EOF).  A command that
+ * exits early has its status returned; -1 only when it exited 0 without
+ * taking all the input, or on a channel error. */
+int lc_ssh_run_input(struct lc_ssh *c, const char *cmd, const char *const *files,
+		     size_t nfiles, struct lc_buf *out, size_t max, int *status,
+		     struct lc_err *err);
 
 #endif

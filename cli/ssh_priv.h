@@ -15,7 +15,8 @@ struct lc_ssh {
 struct lc_chan {
 	struct lc_ssh *c;
 	ssh_channel ch;
-	struct lc_buf in; /* read but not yet consumed */
+	struct lc_buf in;  /* read but not yet consumed */
+	struct lc_buf err; /* the start of what the command wrote to stderr */
 	int eof;
 };
 

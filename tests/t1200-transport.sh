@@ -47,6 +47,17 @@ test_expect_success 'a damaged bundle on the host is moved aside and replaced' '
 	on_host h2 "cd /usr/local/lib/lattice/agent/$sha && sha256sum lattice-agent libcjson.so.1 | sha256sum" | grep -q "^$sha "
 '
 
+test_expect_success 'a full disk under the agent directory: a precise error, nothing left, a re-run completes' '
+	setup && echo "# v3" >>b/lattice-agent &&
+	on_host h2 "mount -t tmpfs -o size=16k tmpfs /usr/local/lib/lattice/agent" &&
+	lc_run 1 agent h2 facts --ssh-config "$SSHCFG" &&
+	grep -q "^h2: error: .*cannot write the agent bundle under /usr/local/lib/lattice/agent" err &&
+	grep -q "^h2: hint: check free space there" err &&
+	test -z "$(on_host h2 "ls -A /usr/local/lib/lattice/agent")" &&
+	on_host h2 "umount /usr/local/lib/lattice/agent" &&
+	lc_run 0 agent h2 facts --ssh-config "$SSHCFG" && grep -q "^h2: installed agent bundle" err
+'
+
 test_expect_success 'an unknown host key fails with its fingerprint; --accept-new-host-keys records it' '
 	setup && : >empty && sed "s|UserKnownHostsFile .*|UserKnownHostsFile $PWD/empty|" "$SSHCFG" >cfg &&
 	fp=$(ssh-keygen -lf "$LC_TESTHOSTS_DIR/h1/ssh_host_ed25519_key.pub" | cut -d" " -f2) &&

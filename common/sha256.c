@@ -1,0 +1,46 @@
+/* sha256.c - lc_sha256_* on OpenSSL's low-level SHA-256 (see sha256.h for why). */
+
+/*
+ * SHA256_Init and friends are deprecated in OpenSSL 3 in favour of EVP,
+ * but EVP drags the provider machinery (megabytes) into the statically
+ * linked agent; these three calls reach the same assembly.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include "sha256.h"
+#include "banned.h"
+
+_Static_assert(sizeof(SHA256_CTX) <= sizeof(((struct lc_sha256 *)0)->u.bytes),
+	       "struct lc_sha256 too small for SHA256_CTX");
+
+static SHA256_CTX *ctx(struct lc_sha256 *h)
+{
+	return (SHA256_CTX *)(void *)h->u.bytes;
+}
+
+void lc_sha256_init(struct lc_sha256 *h)
+{
+	SHA256_Init(ctx(h));
+}
+
+void lc_sha256_update(struct lc_sha256 *h, const void *data, size_t len)
+{
+	SHA256_Update(ctx(h), data, len);
+}
+
+void lc_sha256_final(struct lc_sha256 *h, uint8_t out[32])
+{
+	SHA256_Final(out, ctx(h));
+	OPENSSL_cleanse(h, sizeof(*h));
+}
+
+void lc_sha256(uint8_t out[32], const void *data, size_t len)
+{
+	struct lc_sha256 h;
+
+	lc_sha256_init(&h);
+	lc_sha256_update(&h, data, len);
+	lc_sha256_final(&h, out);
+}
