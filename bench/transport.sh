@@ -35,16 +35,19 @@ for n in ${*:-7 33 100}; do
 	cd "$W"
 	t0=$(ms); run3 "$W/bin20"; t1=$(ms)
 	t2=$(ms); run3 "$W/bin20"; t3=$(ms)
-	# Plain parallel ssh+scp of the same bytes, 32 at a time.
-	seq 1 "$n" | xargs -P 32 -I{} sh -c "scp -q -F '$W/hosts/ssh_config' '$W/bin20' h{}:/tmp/bin20 &&
-		ssh -F '$W/hosts/ssh_config' h{} 'cat >/tmp/env' <'$W/env' &&
-		ssh -F '$W/hosts/ssh_config' h{} 'cat >/tmp/secret' <'$W/secret'" >/dev/null
-	t4=$(ms)
-	t5=$(ms); seq 1 "$n" | xargs -P 32 -I{} sh -c "scp -q -F '$W/hosts/ssh_config' '$W/bin20' h{}:/tmp/bin20 &&
-		ssh -F '$W/hosts/ssh_config' h{} 'cat >/tmp/env' <'$W/env' &&
-		ssh -F '$W/hosts/ssh_config' h{} 'cat >/tmp/secret' <'$W/secret'" >/dev/null; t6=$(ms)
+	# Plain parallel ssh+scp of the same bytes, 32 at a time, into each
+	# host's own /var/lib/lattice (test hosts share /tmp, where the copies
+	# would overwrite each other), then sync: the agent fsyncs each file.
+	scp_all() {
+		seq 1 "$n" | xargs -P 32 -I{} sh -c "scp -q -F '$W/hosts/ssh_config' '$W/bin20' h{}:/var/lib/lattice/bin20 &&
+			ssh -F '$W/hosts/ssh_config' h{} 'cat >/var/lib/lattice/env' <'$W/env' &&
+			ssh -F '$W/hosts/ssh_config' h{} 'cat >/var/lib/lattice/secret' <'$W/secret'" >/dev/null
+		sync
+	}
+	scp_all; t4=$(ms)
+	t5=$(ms); scp_all; t6=$(ms)
 	m20=$(/usr/bin/time -f %M "$L" -q -j 32 agent all put bin big20 "$W/bin20" -m "$W/m.toml" --ssh-config "$W/hosts/ssh_config" 2>&1 >/dev/null | tail -n 1)
 	m100=$(/usr/bin/time -f %M "$L" -q -j 32 agent all put bin big100 "$W/bin100" -m "$W/m.toml" --ssh-config "$W/hosts/ssh_config" 2>&1 >/dev/null | tail -n 1)
 	cd - >/dev/null
-	echo "N=$n: first run $(( (t1 - t0) / 1000000 )) ms, unchanged $(( (t3 - t2) / 1000000 )) ms, plain ssh+scp $(( (t6 - t5) / 1000000 )) ms (first $(( (t4 - t3) / 1000000 )) ms); peak RSS ${m20} KiB (20 MB file), ${m100} KiB (100 MB file)"
+	echo "N=$n: first run $(( (t1 - t0) / 1000000 )) ms, unchanged $(( (t3 - t2) / 1000000 )) ms, plain ssh+scp+sync $(( (t6 - t5) / 1000000 )) ms (first $(( (t4 - t3) / 1000000 )) ms); peak RSS ${m20} KiB (20 MB file), ${m100} KiB (100 MB file)"
 done

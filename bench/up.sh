@@ -59,7 +59,9 @@ for n in ${*:-7 33 100}; do
 	printf '%-6s %-30s %-22s %-16s %-16s\n' "$n" "$first" "$again" "$plan" "$status"
 	if [ -n "${BENCH_BIN_MB:-}" ]; then
 		# The same program bytes by plain parallel scp, one copy per role a
-		# host runs (as up sends them), 32 hosts at a time.
+		# host runs (as up sends them), 32 hosts at a time, each into the
+		# host's own /var/lib/lattice (test hosts share /tmp: copies there
+		# would overwrite each other and never reach the disk).
 		i=1; : >"$W/scp.list"
 		while [ $i -le "$n" ]; do
 			k=$(sed -n "/^ssh = \"h$i\"\$/,/^roles/p" "$W/m.toml" | tail -n 1 | tr -cd , | wc -c)
@@ -68,7 +70,7 @@ for n in ${*:-7 33 100}; do
 		done
 		t0=$(ms)
 		xargs -P 32 -L 1 sh -c 'j=0; while [ $j -lt "$1" ]; do
-			scp -q -F "'"$W"'/hosts/ssh_config" "'"$W"'/organism" "$0:/tmp/organism.$j" || exit 1
+			scp -q -F "'"$W"'/hosts/ssh_config" "'"$W"'/organism" "$0:/var/lib/lattice/organism.$j" || exit 1
 			j=$((j + 1)); done' <"$W/scp.list"
 		t1=$(ms)
 		sync
