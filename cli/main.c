@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "check.h"
 #include "diag.h"
 #include "http.h"
@@ -226,9 +228,14 @@ int main(int argc, char **argv)
 	size_t i;
 
 	lc_err_clear(&err);
-	/* libcurl's global state, once, before any thread starts. */
+	/* libcurl's and libsodium's global state, once, before any thread
+	 * starts (the fan-out's retries draw their jitter from libsodium). */
 	if (lc_http_global_init(&err))
 		return lc_fail(&err);
+	if (sodium_init() < 0) {
+		lc_err_set(&err, "cannot initialise libsodium");
+		return lc_fail(&err);
+	}
 	nc = getenv("NO_COLOR");
 	ctx.color = isatty(STDERR_FILENO) && !(nc && *nc);
 	if (lc_opts_parse(tables, argc, argv, &next, 1, &err))

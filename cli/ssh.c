@@ -182,6 +182,50 @@ static void drop_log(int priority, const char *function, const char *buffer,
 }
 
 /* Set up a session for target from ssh_config and the target's own parts. */
+/*
+ * libssh 0.10 turns "ProxyJump J" into the ProxyCommand
+ * "ssh [-l U] [-p P] [-J REST] -W '[%h]:%p' J", which reads the default
+ * configuration for J.  With --ssh-config, J is defined there: pass it on
+ * with -F.  BatchMode either way: 32 jump processes must never prompt.
+ */
+static int fix_proxy_jump(struct lc_ssh *c, const char *target, const char *config,
+			  struct lc_err *err)
+{
+	char *cmd = NULL, abs[4096] = "", *out = NULL;
+	size_t len;
+	int rc = 0;
+
+	if (ssh_options_get(c->s, SSH_OPTIONS_PROXYCOMMAND, &cmd) != SSH_OK || !cmd)
+		return 0;
+	/* Only that form (0.10.6 quotes it: -W '[%h]:%p'); any other
+	 * ProxyCommand is the user's own, theirs to get right. */
+	if (strncmp(cmd, "ssh ", 4) || !strstr(cmd, "[%h]:%p") || strstr(cmd, " -F "))
+		goto out;
+	if (config && !realpath(config, abs)) {
+		rc = lc_err_set(err, "%s: cannot resolve '%s': %s", target, config, strerror(errno));
+		goto out;
+	}
+	if (config && strpbrk(abs, "'%")) {
+		rc = lc_err_set(err, "%s: the ssh configuration path '%s' has a quote or a %% "
+				"sign, which a ProxyJump command cannot carry", target, abs);
+		goto out;
+	}
+	len = strlen(cmd) + strlen(abs) + 64;
+	if (!(out = malloc(len))) {
+		rc = lc_err_set(err, "out of memory");
+		goto out;
+	}
+	snprintf(out, len, "ssh -o BatchMode=yes%s%s%s %s", config ? " -F '" : "",
+		 config ? abs : "", config ? "'" : "", cmd + 4);
+	if (ssh_options_set(c->s, SSH_OPTIONS_PROXYCOMMAND, out) < 0)
+		rc = lc_err_set(err, "%s: cannot set the ProxyJump command: %s", target,
+				ssh_get_error(c->s));
+out:
+	free(out);
+	ssh_string_free_char(cmd);
+	return rc;
+}
+
 static int configure(struct lc_ssh *c, const char *target,
 		     const struct lc_ssh_opts *o, struct lc_err *err)
 {
@@ -208,6 +252,8 @@ static int configure(struct lc_ssh *c, const char *target,
 		return lc_err_set(err, "%s: cannot read the ssh configuration%s%s: %s",
 				  target, o->config ? " " : "", o->config ? o->config : "",
 				  ssh_get_error(c->s));
+	if (fix_proxy_jump(c, target, o->config, err))
+		return -1;
 	/* What the target spells out wins over ssh_config, as with ssh(1). */
 	if ((t.user[0] && ssh_options_set(c->s, SSH_OPTIONS_USER, t.user) < 0) ||
 	    (t.port && ssh_options_set(c->s, SSH_OPTIONS_PORT, &t.port) < 0) ||

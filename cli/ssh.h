@@ -1,4 +1,4 @@
-/* ssh.h - one SSH connection per host (libssh): config, strict host keys, exec channels, SFTP. */
+/* ssh.h - one SSH connection per host (libssh): config, strict host keys, exec channels fed from files. */
 #ifndef LC_SSH_H
 #define LC_SSH_H
 

@@ -93,6 +93,28 @@ test_expect_success 'a host that refuses our key' '
 	lc_run 1 agent h1 facts --ssh-config cfg && grep -q "the host refused our keys" err
 '
 
+test_expect_success 'keys from ssh-agent: a config that names no key still logs in' '
+	setup && grep -v "IdentityFile\|IdentitiesOnly" "$SSHCFG" >cfg &&
+	(unset SSH_AUTH_SOCK; lc_run 1 agent h1 facts --ssh-config cfg) &&
+	grep -q "the host refused our keys" err &&
+	eval "$(ssh-agent -s -a "$PWD/agent.sock")" >/dev/null && test -n "$SSH_AGENT_PID" &&
+	{ ssh-add -q "$LC_TESTHOSTS_DIR/id_ed25519" && lc_run 0 agent h1 facts --ssh-config cfg; rc=$?; } ;
+	kill "$SSH_AGENT_PID" && test "$rc" = 0
+'
+
+test_expect_success 'ProxyJump: a jump host defined in --ssh-config is used' '
+	setup && {
+		printf "Host via-h1\n  HostName 127.0.1.2\n  ProxyJump h1\n"
+		printf "Host via-closed\n  HostName 127.0.1.2\n  ProxyJump root@127.0.1.1:1\n"
+		cat "$SSHCFG"
+	} >cfg &&
+	sed "s/^ssh = \"h2\"/ssh = \"via-h1\"/" lattice.toml >m.toml &&
+	sed "s/^ssh = \"h2\"/ssh = \"via-closed\"/" lattice.toml >closed.toml &&
+	lc_run 0 agent via-h1 facts -m m.toml --ssh-config cfg && grep -q "\"ok\":true" out &&
+	lc_run 1 agent via-closed facts -m closed.toml --ssh-config cfg &&
+	grep -q "^via-closed: error: " err
+'
+
 # Agents that misbehave: each must give a clear error within the timeout.
 bad_agent() {
 	test_expect_success "a bad agent reply: $1" "
