@@ -143,36 +143,11 @@ int ag_write_at(const struct ag_dir *dir, const char *name, const void *data,
 
 int ag_hash_fd(int fd, unsigned char out[32], uint64_t *size, struct lc_err *err)
 {
-	struct lc_sha256 st;
-	unsigned char *buf;
-	uint64_t total = 0;
-	int rc = AG_E_IO;
-	ssize_t n;
-
-	if (!(buf = malloc(AG_CHUNK)))
-		return lc_err_set(err, "out of memory");
-	lc_sha256_init(&st);
-	for (;;) {
-		n = read(fd, buf, AG_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			lc_err_set(err, "cannot read: %s", strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		lc_sha256_update(&st, buf, (size_t)n);
-		total += (uint64_t)n;
+	if (lc_sha256_fd(fd, out, size)) {
+		lc_err_set(err, "cannot read: %s", strerror(errno));
+		return AG_E_IO;
 	}
-	lc_sha256_final(&st, out);
-	*size = total;
-	rc = 0;
-out:
-	sodium_memzero(&st, sizeof(st));
-	sodium_memzero(buf, AG_CHUNK);
-	free(buf);
-	return rc;
+	return 0;
 }
 
 /* Empty the directory open as fd; depth bounds the recursion. */

@@ -19,30 +19,21 @@ static const char *const bundle_files[] = { "lattice-agent", "libcjson.so.1" };
 int lc_sha256_file(char out[65], long long *size, const char *path,
 		   struct lc_err *err)
 {
-	struct lc_sha256 st;
-	unsigned char h[32], buf[65536];
-	long long total = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	unsigned char h[32];
+	uint64_t total;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
 
 	if (fd < 0)
 		return lc_err_set(err, "cannot open '%s': %s", path, strerror(errno));
-	lc_sha256_init(&st);
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return lc_err_set(err, "cannot read '%s': %s", path, strerror(errno));
-		}
-		lc_sha256_update(&st, buf, (size_t)n);
-		total += n;
+	if (lc_sha256_fd(fd, h, &total)) {
+		e = errno;
+		close(fd);
+		return lc_err_set(err, "cannot read '%s': %s", path, strerror(e));
 	}
 	close(fd);
-	lc_sha256_final(&st, h);
 	lc_hex_encode(out, h, 32);
 	if (size)
-		*size = total;
+		*size = (long long)total;
 	return 0;
 }
 
@@ -156,16 +147,14 @@ static const char push_script[] =
 static int bundle_failed(struct lc_ssh *c, const struct lc_bundle *b, int st,
 			 const char *out, long long size, struct lc_err *err)
 {
-	const char *got = strstr(out, "got "), *why = out, *p;
+	const char *got = strstr(out, "got "), *why = "", *p;
 	int glen = got ? (int)strcspn(got + 4, "\n") : 0, wlen;
 
 	/* The last line a failing tool printed ("cat: write error: ..."). */
-	for (p = out; (p = strstr(p, ": ")); p++) {
-		why = p;
-		while (why > out && why[-1] != '\n')
-			why--;
-	}
-	wlen = why == out && !strstr(out, ": ") ? 0 : (int)strcspn(why, "\n");
+	for (p = out; (p = strstr(p, ": ")); p++)
+		for (why = p; why > out && why[-1] != '\n'; why--)
+			;
+	wlen = (int)strcspn(why, "\n");
 	if (wlen > 200)
 		wlen = 200;
 

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-
 #include "deploy.h"
 #include "fileio.h"
 #include "hex.h"

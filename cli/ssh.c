@@ -181,7 +181,6 @@ static void drop_log(int priority, const char *function, const char *buffer,
 	(void)userdata;
 }
 
-/* Set up a session for target from ssh_config and the target's own parts. */
 /*
  * libssh 0.10 turns "ProxyJump J" into the ProxyCommand
  * "ssh [-l U] [-p P] [-J REST] -W '[%h]:%p' J", which reads the default
@@ -226,6 +225,7 @@ out:
 	return rc;
 }
 
+/* Set up a session for target from ssh_config and the target's own parts. */
 static int configure(struct lc_ssh *c, const char *target,
 		     const struct lc_ssh_opts *o, struct lc_err *err)
 {

@@ -6,6 +6,9 @@
  * linked agent; these three calls reach the same assembly.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
+#include <errno.h>
+#include <unistd.h>
+
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
@@ -43,4 +46,34 @@ void lc_sha256(uint8_t out[32], const void *data, size_t len)
 	lc_sha256_init(&h);
 	lc_sha256_update(&h, data, len);
 	lc_sha256_final(&h, out);
+}
+
+int lc_sha256_fd(int fd, uint8_t out[32], uint64_t *size)
+{
+	unsigned char buf[65536];
+	struct lc_sha256 h;
+	uint64_t total = 0;
+	ssize_t n;
+	int rc = 0, saved;
+
+	lc_sha256_init(&h);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -1;
+			break;
+		}
+		lc_sha256_update(&h, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	saved = errno;
+	if (rc == 0) {
+		lc_sha256_final(&h, out);
+		*size = total;
+	}
+	OPENSSL_cleanse(&h, sizeof(h));
+	OPENSSL_cleanse(buf, sizeof(buf));
+	errno = saved;
+	return rc;
 }

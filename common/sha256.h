@@ -26,5 +26,9 @@ void lc_sha256_update(struct lc_sha256 *h, const void *data, size_t len);
 void lc_sha256_final(struct lc_sha256 *h, uint8_t out[32]);
 /* The digest of data[0..len) in one call. */
 void lc_sha256(uint8_t out[32], const void *data, size_t len);
+/* The digest and length of what is left to read from fd, streamed in
+ * 64 KiB pieces that are wiped after (files may be secrets).  Returns 0,
+ * or -1 with errno set when a read fails. */
+int lc_sha256_fd(int fd, uint8_t out[32], uint64_t *size);
 
 #endif
