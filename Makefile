@@ -200,4 +200,4 @@ clean:
 .PHONY: all agent-bundle check bench fuzz install uninstall clean
 .SECONDARY:
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -path $(O)/testroot -prune -o -type f -name '*.d' -print 2>/dev/null)

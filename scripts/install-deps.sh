@@ -6,9 +6,10 @@ set -eu
 BUILD_PKGS="build-essential pkg-config
 libssh-dev libsodium-dev libssl-dev libgit2-dev libcjson-dev libcurl4-openssl-dev
 libicu-dev"
-# Tests: clang for the libFuzzer target, mandoc for man page lint, sshd for test hosts.
+# Tests: clang for the libFuzzer target, mandoc for man page lint, sshd for test hosts,
+# debootstrap for the containerized (systemd as PID 1) test hosts.
 TEST_PKGS="clang libclang-rt-14-dev mandoc man-db openssh-server openssh-client
-util-linux iproute2 procps git ca-certificates jq time curl"
+util-linux iproute2 procps git ca-certificates jq time curl debootstrap"
 
 want=""
 for p in $BUILD_PKGS $TEST_PKGS; do

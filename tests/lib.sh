@@ -28,13 +28,19 @@ test_expect_success() {
 	test_count=$((test_count + 1))
 	# Each test gets a directory of its own under $TRASH.
 	mkdir -p "$TRASH/t$test_count"
+	t0=$(date +%s)
 	if (cd "$TRASH/t$test_count" && eval "$2") >"$TRASH/.out" 2>&1; then
-		echo "ok $test_count - $1"
+		echo "ok $test_count - $1$(test_time "$t0")"
 	else
 		test_failed=$((test_failed + 1))
-		echo "not ok $test_count - $1"
+		echo "not ok $test_count - $1$(test_time "$t0")"
 		sed 's/^/#   /' "$TRASH/.out"
 	fi
+}
+
+# " (N s)" after a test's line when LC_TEST_TIMES is set: where a suite's time goes.
+test_time() {
+	[ -z "${LC_TEST_TIMES:-}" ] || echo " ($(($(date +%s) - $1)) s)"
 }
 
 # The same, for a check expected to fail: the commands must exit non-zero.
@@ -74,6 +80,7 @@ test_done() {
 
 # Start N test hosts (real sshd, scripts/testhosts) for this script on the
 # first free port from $2 on; they are stopped when the script exits.
+# With $3 = --systemd they are containers with systemd as PID 1.
 # Sets LC_TESTHOSTS_* and SSHCFG (the hosts' ssh_config).
 testhosts_up() {
 	LC_TESTHOSTS_DIR=$TRASH/hosts
@@ -87,7 +94,17 @@ testhosts_up() {
 	export SSHCFG
 	trap '"$REPO/scripts/testhosts" down >/dev/null 2>&1; rm -rf "$TRASH"' EXIT
 	trap 'exit 130' INT TERM HUP
-	"$REPO/scripts/testhosts" up "$1" >/dev/null
+	"$REPO/scripts/testhosts" up ${3:-} "$1" >/dev/null
+}
+
+# Skip the rest of this script (one "skip:" line saying why) unless this
+# machine can run containerized test hosts with systemd as PID 1.
+require_systemd_hosts() {
+	if ! why=$("$REPO/scripts/testhosts" can-systemd 2>&1); then
+		echo "skip: $(basename "$0" .sh): ${why#testhosts: }"
+		test_done
+		exit
+	fi
 }
 
 # A lattice's working directory $W holding a manifest ($1, default

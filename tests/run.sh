@@ -91,13 +91,23 @@ if [ "${LC_SKIP_FUZZ:-0}" != 1 ]; then
 	fi
 fi
 
-# Every test stops what it started: an sshd of a test's hosts still
-# running now is a leak.
+# Every test stops what it started: an sshd of a test's hosts, a
+# container host's init (systemd, marked container=lattice-testhost) or a
+# forwarder into its network namespace still running now is a leak.
 sleep 1
-left=$(ps -eo args | grep -c "[s]shd -D .*/lc-test\.[^/]*/hosts/")
+leaks() {
+	ps -eo pid,args | grep "[s]shd -D .*/lc-test\.[^/]*/hosts/"
+	ps -eo pid,args | grep "[/]lc-test\.[^ ]*/nsfwd "
+	for e in /proc/[0-9]*/environ; do
+		tr '\0' '\n' <"$e" 2>/dev/null | grep -qx 'container=lattice-testhost' &&
+			[ "$(tr '\0' '\n' <"${e%environ}cmdline" 2>/dev/null | head -n 1)" = /lib/systemd/systemd ] &&
+			echo "${e#/proc/} container init"
+	done
+}
+left=$(leaks | wc -l)
 if [ "$left" -ne 0 ]; then
-	echo "FAIL leftovers: $left test-host sshd processes still running"
-	ps -eo pid,args | grep "[s]shd -D .*/lc-test\." | head -n 5
+	echo "FAIL leftovers: $left test-host processes still running"
+	leaks | head -n 5
 	total_fail=$((total_fail + 1))
 	failed_suites="$failed_suites leftovers"
 else
