@@ -652,6 +652,216 @@ static int run_ceremonies(struct lc_run *r)
 	return rc;
 }
 
+/* ---- the TDX gate ---- */
+
+enum { TDX_UNASKED, TDX_YES, TDX_NO };
+
+struct tdx_gate {
+	struct lc_run *r;
+	char *need;             /* per host: must show TDX */
+	char *seen;             /* per host: TDX_* */
+};
+
+/* The roles of host i that require TDX, comma-separated, and whether
+ * there are any; when none, all its roles (the manifest's tdx = true
+ * asks TDX for them). */
+static int tdx_roles(char *out, size_t size, const struct lc_manifest *m, size_t i)
+{
+	unsigned roles = m->hosts[i].roles, req = 0;
+	size_t len = 0;
+	int k;
+
+	for (k = 0; k < LC_ROLE_COUNT; k++)
+		if ((roles & (1u << k)) && lc_roles[k].tdx == LC_TDX_REQUIRED)
+			req |= 1u << k;
+	if (req)
+		roles = req;
+	out[0] = '\0';
+	for (k = 0; k < LC_ROLE_COUNT; k++)
+		if ((roles & (1u << k)) && len < size)
+			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? ", " : "",
+						lc_roles[k].name);
+	return req != 0;
+}
+
+static int tdx_task(struct lc_fanout_host *h, void *arg)
+{
+	struct tdx_gate *g = arg;
+	const struct lc_manifest *m = g->r->m;
+	size_t i = (size_t)(h - g->r->f.hosts);
+	struct lc_agent *a;
+	struct lc_err why;
+	char roles[160];
+	cJSON *reply;
+	int tdx;
+
+	if (!g->need[i])
+		return 0;
+	if (lc_fanout_agent(h, &a) || !(reply = lc_call_ok(a, lc_req("facts", NULL), &h->err)))
+		return -1;
+	tdx = cJSON_IsTrue(cJSON_GetObjectItem(reply, "tdx"));
+	cJSON_Delete(reply);
+	g->seen[i] = tdx ? TDX_YES : TDX_NO;
+	lc_err_clear(&why);
+	if (!lc_tdx_verdict(m, i, tdx, &why))
+		return 0;
+	/* One line per host with all its TDX roles; the run's hint says
+	 * what to do. */
+	if (tdx_roles(roles, sizeof(roles), m, i))
+		lc_err_set(&h->err, "no TDX on this host, but %s need%s it (no /dev/tdx_guest, "
+			   "/sys/firmware/tdx or tdx_guest cpu flag)", roles,
+			   strchr(roles, ',') ? "" : "s");
+	else
+		lc_err_set(&h->err, "no TDX on this host, but the manifest says tdx = true for "
+			   "its %s (no /dev/tdx_guest, /sys/firmware/tdx or tdx_guest cpu flag)",
+			   roles);
+	return -1;
+}
+
+/* Append name to a ", "-separated list. */
+static void list_add(char *list, size_t size, const char *name)
+{
+	size_t len = strlen(list);
+
+	if (len < size)
+		snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
+static void tdx_event(const struct lc_run *r, size_t hosts, const char *no,
+		      const char *unasked)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+	size_t i;
+
+	cJSON_AddStringToObject(o, "event", "tdx");
+	cJSON_AddBoolToObject(o, "ok", 0);
+	cJSON_AddNumberToObject(o, "tdx_hosts", (double)hosts);
+	a = cJSON_AddArrayToObject(o, "no_tdx");
+	for (i = 0; i < r->m->nhosts; i++)
+		if (no[i])
+			cJSON_AddItemToArray(a, cJSON_CreateString(r->m->hosts[i].ssh));
+	a = cJSON_AddArrayToObject(o, "unreachable");
+	for (i = 0; i < r->m->nhosts; i++)
+		if (unasked[i])
+			cJSON_AddItemToArray(a, cJSON_CreateString(r->m->hosts[i].ssh));
+	cJSON_AddStringToObject(o, "error", r->err.msg);
+	if (r->err.hint[0])
+		cJSON_AddStringToObject(o, "hint", r->err.hint);
+	print_json(o);
+}
+
+/*
+ * Fail closed: in a lattice that does not simulate TDX, every host that
+ * must show TDX is asked (facts) before anything is made or installed
+ * anywhere: no secret here, no ceremony, no file.  One that shows none,
+ * or cannot be asked, stops the run for every host.  The plan checks the
+ * same again, host by host.
+ */
+static int tdx_gate(struct lc_run *r)
+{
+	const struct lc_manifest *m = r->m;
+	struct tdx_gate g = { r, NULL, NULL };
+	char *no = NULL, *unasked = NULL, nolist[LC_ERR_MSG_MAX / 2], unlist[LC_ERR_MSG_MAX / 4];
+	char idbuf[LC_HOSTID_MAX], roles[160];
+	size_t i, hosts = 0, nno = 0, nun = 0, nother = 0;
+	int rc = -1;
+
+	if (m->tdx == LC_TDX_MODE_SIMULATE)
+		return 0;
+	g.need = calloc(m->nhosts ? m->nhosts : 1, 1);
+	g.seen = calloc(m->nhosts ? m->nhosts : 1, 1);
+	no = calloc(m->nhosts ? m->nhosts : 1, 1);
+	unasked = calloc(m->nhosts ? m->nhosts : 1, 1);
+	if (!g.need || !g.seen || !no || !unasked) {
+		lc_err_set(&r->err, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m->nhosts; i++)
+		hosts += (size_t)(g.need[i] = (char)lc_tdx_needed(m, i));
+	if (!hosts) {
+		rc = 0;
+		goto out;
+	}
+	/* Every host: the ceremonies that follow need them all anyway, and a
+	 * host that failed here would be left out of every later step. */
+	lc_run_connect(r, NULL);
+	if (!lc_interrupted)
+		lc_fanout_run(&r->f, "tdx", tdx_task, &g);
+	if (lc_interrupted) {
+		lc_err_set(&r->err, "interrupted during the TDX check: nothing was installed");
+		lc_err_hint(&r->err, "run 'latticectl up' again");
+		goto out;
+	}
+	nolist[0] = unlist[0] = '\0';
+	for (i = 0; i < m->nhosts; i++) {
+		if (!r->have_f || r->f.hosts[i].rc == 0)
+			continue;
+		if (!g.need[i]) {
+			nother++;
+			continue;
+		}
+		lc_hostid(idbuf, &m->hosts[i]);
+		tdx_roles(roles, sizeof(roles), m, i);
+		if (g.seen[i] == TDX_NO) {
+			no[i] = 1;
+			nno++;
+			list_add(nolist, sizeof(nolist), m->hosts[i].ssh);
+			lc_run_note(r, idbuf, "", "tdx", "", "failed", "no TDX for %s", roles);
+		} else {
+			unasked[i] = 1;
+			nun++;
+			list_add(unlist, sizeof(unlist), m->hosts[i].ssh);
+			lc_run_note(r, idbuf, "", "tdx", "", "failed", "TDX unproven for %s: %s",
+				    roles, r->f.hosts[i].err.msg);
+		}
+	}
+	if (!r->have_f) {
+		/* No fan-out at all (r->err says why): nothing could be asked. */
+		lc_run_note(r, "", "", "tdx", "", "failed", "%s", r->err.msg);
+		goto out;
+	}
+	if (!nno && !nun && !nother) {
+		lc_run_note(r, "", "", "tdx", "", "done", "%zu TDX host%s show TDX", hosts,
+			    hosts == 1 ? "" : "s");
+		rc = 0;
+		goto out;
+	}
+	if (nno && nun)
+		lc_err_set(&r->err, "%zu of %zu TDX hosts show no TDX: %s, and %zu could not "
+			   "be asked, so TDX is unproven there: %s; nothing was installed",
+			   nno, hosts, nolist, nun, unlist);
+	else if (nno)
+		lc_err_set(&r->err, "%zu of %zu TDX hosts show no TDX: %s; nothing was "
+			   "installed", nno, hosts, nolist);
+	else if (nun)
+		lc_err_set(&r->err, "%zu of %zu TDX hosts could not be asked, so TDX is "
+			   "unproven there: %s; nothing was installed", nun, hosts, unlist);
+	else
+		lc_err_set(&r->err, "%zu host%s could not be reached (see above); a TDX "
+			   "lattice needs every host before anything is installed; nothing was "
+			   "installed", nother, nother == 1 ? "" : "s");
+	if (nno)
+		lc_err_hint(&r->err, "run the TDX roles on TDX guests (check each host's TDX "
+			    "setup), or set tdx = \"simulate\" in [lattice] for a development "
+			    "lattice (a fingerprint change)");
+	else if (nun)
+		lc_err_hint(&r->err, "TDX is proven only by asking the host: make %s "
+			    "reachable (see above), then run 'latticectl up' again",
+			    nun == 1 ? "it" : "them");
+	else
+		lc_err_hint(&r->err, "make %s reachable (see above), then run 'latticectl "
+			    "up' again", nother == 1 ? "it" : "them");
+	lc_run_note(r, "", "", "tdx", "", "failed", "%s", r->err.msg);
+	if (r->ctx->json)
+		tdx_event(r, hosts, no, unasked);
+out:
+	free(g.need);
+	free(g.seen);
+	free(no);
+	free(unasked);
+	return rc;
+}
+
 /* add-host: the host must be new to the lattice, every role to install. */
 static int check_new_host(struct lc_run *r, const char *host)
 {
@@ -709,7 +919,7 @@ static int up_run(struct lc_ctx *ctx, const char *new_host)
 
 	if (lc_run_open(&r, ctx, new_host ? "add-host" : "up",
 			LC_RUN_LOCK | LC_RUN_IDENTITY | LC_RUN_CREATE | LC_RUN_LATER) ||
-	    lc_run_precheck(&r) || run_ceremonies(&r) || lc_run_reload(&r)) {
+	    lc_run_precheck(&r) || tdx_gate(&r) || run_ceremonies(&r) || lc_run_reload(&r)) {
 		rc = lc_run_fail(&r);
 		lc_run_close(&r);
 		return rc;

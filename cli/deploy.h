@@ -117,4 +117,17 @@ int lc_plan_host(struct lc_agent *a, const struct lc_manifest *m,
 		 struct lc_want_host *wh, const struct lc_journal *j,
 		 struct lc_err *err);
 
+/*
+ * The TDX verdict on host (an index into m's hosts) whose facts say
+ * has_tdx: 0 when it may run its roles; -1 with err naming its first role
+ * that requires TDX (or the manifest's tdx = true for it) and the remedy
+ * when it shows no TDX and the lattice does not simulate TDX.
+ */
+int lc_tdx_verdict(const struct lc_manifest *m, size_t host, int has_tdx,
+		   struct lc_err *err);
+
+/* Whether host must show TDX by that verdict: a role there requires it,
+ * or the manifest says tdx = true; never in a tdx = "simulate" lattice. */
+int lc_tdx_needed(const struct lc_manifest *m, size_t host);
+
 #endif

@@ -9,34 +9,50 @@
 #include "run.h"
 #include "banned.h"
 
-/* facts: TDX where a role needs it. */
-static int plan_facts(struct lc_agent *a, const struct lc_manifest *m,
-		      struct lc_want_host *wh, struct lc_err *err)
+int lc_tdx_verdict(const struct lc_manifest *m, size_t host, int has_tdx,
+		   struct lc_err *err)
 {
-	cJSON *reply = lc_call_ok(a, lc_req("facts", NULL), err);
-	size_t k;
+	const struct lc_host *h = &m->hosts[host];
+	int r;
 
-	if (!reply)
-		return -1;
-	wh->tdx = cJSON_IsTrue(cJSON_GetObjectItem(reply, "tdx"));
-	cJSON_Delete(reply);
-	if (wh->tdx || m->tdx == LC_TDX_MODE_SIMULATE)
+	if (has_tdx || m->tdx == LC_TDX_MODE_SIMULATE)
 		return 0;
-	for (k = 0; k < wh->nroles; k++)
-		if (lc_roles[wh->roles[k].role].tdx == LC_TDX_REQUIRED) {
+	for (r = 0; r < LC_ROLE_COUNT; r++)
+		if ((h->roles & (1u << r)) && lc_roles[r].tdx == LC_TDX_REQUIRED) {
 			lc_err_set(err, "%s needs TDX, but the host shows none (no "
 				   "/dev/tdx_guest, /sys/firmware/tdx or tdx_guest cpu flag)",
-				   lc_roles[wh->roles[k].role].name);
+				   lc_roles[r].name);
 			lc_err_hint(err, "run it on a TDX guest, or declare tdx = \"simulate\" "
 				    "for a development lattice (a fingerprint change)");
 			return -1;
 		}
-	if (m->hosts[wh->host].tdx) {
+	if (h->tdx) {
 		lc_err_set(err, "the manifest says tdx = true, but the host shows no TDX");
 		lc_err_hint(err, "check the host's TDX setup, or correct the manifest");
 		return -1;
 	}
 	return 0;
+}
+
+int lc_tdx_needed(const struct lc_manifest *m, size_t host)
+{
+	struct lc_err scratch;
+
+	lc_err_clear(&scratch);
+	return lc_tdx_verdict(m, host, 0, &scratch) != 0;
+}
+
+/* facts: TDX where a role needs it. */
+static int plan_facts(struct lc_agent *a, const struct lc_manifest *m,
+		      struct lc_want_host *wh, struct lc_err *err)
+{
+	cJSON *reply = lc_call_ok(a, lc_req("facts", NULL), err);
+
+	if (!reply)
+		return -1;
+	wh->tdx = cJSON_IsTrue(cJSON_GetObjectItem(reply, "tdx"));
+	cJSON_Delete(reply);
+	return lc_tdx_verdict(m, wh->host, wh->tdx, err);
 }
 
 /* stat each area: which files the host lacks or has otherwise. */
