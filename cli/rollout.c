@@ -92,9 +92,11 @@ int lc_unit_action(struct lc_agent *a, const struct lc_manifest *m, int role,
 	return 0;
 }
 
-/* Whether role on host i is healthy right now; why when not. */
-int lc_member_healthy(struct lc_run *r, size_t i, int role, char *why, size_t size,
-		      struct lc_buf *log)
+/* Whether role on host i is healthy right now; why when not; in *gave_up
+ * (when given) whether its service manager has given up on it (state
+ * failed: systemd's start limit, or the supervisor's crash limit). */
+static int member_check(struct lc_run *r, size_t i, int role, char *why, size_t size,
+			struct lc_buf *log, int *gave_up)
 {
 	struct lc_fanout_host *h = &r->f.hosts[i];
 	const struct lc_role_probe *rp;
@@ -116,6 +118,8 @@ int lc_member_healthy(struct lc_run *r, size_t i, int role, char *why, size_t si
 		snprintf(why, size, "not installed");
 	else
 		ok = lc_role_healthy(r->m, rp, why, size);
+	if (gave_up)
+		*gave_up = !ok && rp && !strcmp(rp->state, "failed");
 	if (!ok && log && rp && cJSON_IsArray(rp->log)) {
 		const cJSON *line;
 
@@ -128,15 +132,27 @@ int lc_member_healthy(struct lc_run *r, size_t i, int role, char *why, size_t si
 	return ok;
 }
 
+int lc_member_healthy(struct lc_run *r, size_t i, int role, char *why, size_t size,
+		      struct lc_buf *log)
+{
+	return member_check(r, i, role, why, size, log, NULL);
+}
+
 int lc_wait_member(struct lc_run *r, size_t i, int role, long ms,
 		   struct lc_buf *log, struct lc_err *err)
 {
 	long deadline = lc_now_ms() + ms;
 	char why[200];
+	int gave_up = 0;
 
 	for (;;) {
-		if (lc_member_healthy(r, i, role, why, sizeof(why), log))
+		if (member_check(r, i, role, why, sizeof(why), log, &gave_up))
 			return 0;
+		if (gave_up) {
+			lc_err_set(err, "%s on %s failed and its service manager gave up "
+				   "restarting it: %s", lc_roles[role].name, r->m->hosts[i].ssh, why);
+			return -1;
+		}
 		if (lc_now_ms() > deadline) {
 			lc_err_set(err, "%s on %s did not come back healthy within %ld s: %s",
 				   lc_roles[role].name, r->m->hosts[i].ssh, ms / 1000, why);
