@@ -442,6 +442,52 @@ static int pipeline_command(struct lc_run *r, long ms)
 }
 
 /*
+ * The roles whose service manager has given up on them (state failed:
+ * systemd's start limit, or the supervisor's crash limit): no wait will
+ * bring them back.  Each is printed with its last log lines; r->err names
+ * them all.  Returns how many there are.
+ */
+static unsigned gave_up(struct health *hs)
+{
+	struct lc_run *r = hs->r;
+	char names[300] = "";
+	size_t i, k, len = 0;
+	unsigned n = 0;
+
+	for (i = 0; i < r->m->nhosts; i++) {
+		const char *host = r->lay.hosts[i].name;
+
+		for (k = 0; hs->ok[i] && k < hs->p[i].n; k++) {
+			const struct lc_role_probe *rp = &hs->p[i].roles[k];
+			const cJSON *line;
+
+			if (strcmp(rp->state, "failed"))
+				continue;
+			fprintf(stderr, "%s: %s failed%s%s and its service manager gave up "
+				"restarting it; its last log lines:\n", host,
+				lc_roles[rp->role].name, rp->last_exit[0] ? ", last exit " : "",
+				rp->last_exit);
+			if (cJSON_GetArraySize(rp->log) == 0)
+				fprintf(stderr, "  (none)\n");
+			cJSON_ArrayForEach(line, rp->log)
+				if (cJSON_IsString(line))
+					fprintf(stderr, "  %s\n", line->valuestring);
+			if (len < sizeof(names))
+				len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s %s",
+							n ? ", " : "", host, lc_roles[rp->role].name);
+			n++;
+		}
+	}
+	if (n) {
+		lc_err_set(&r->err, "no health signal: %u role%s failed and will not be restarted: %s",
+			   n, n == 1 ? "" : "s", names);
+		lc_err_hint(&r->err, "fix the role (its log is above; 'latticectl status' shows the "
+			    "rest), then run up again: it restarts the failed roles");
+	}
+	return n;
+}
+
+/*
  * Wait for every role healthy, then for the pipeline signal: the
  * pipeline metric advancing on a majority of the members that serve it
  * (one slot through the whole pipeline), or pipeline_command exiting 0.
@@ -470,7 +516,7 @@ static int wait_health(struct lc_run *r, unsigned *hosts_up, char *signal, size_
 		probe_all(&hs, bad, sizeof(bad));
 		if (hs.healthy == hs.total)
 			break;
-		if (lc_interrupted)
+		if (lc_interrupted || gave_up(&hs))
 			goto out;
 		if (lc_now_ms() > deadline) {
 			lc_err_set(&r->err, "no health signal within %u s: %u of %u roles healthy; "

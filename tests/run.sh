@@ -99,8 +99,10 @@ leaks() {
 	ps -eo pid,args | grep "[s]shd -D .*/lc-test\.[^/]*/hosts/"
 	ps -eo pid,args | grep "[/]lc-test\.[^ ]*/nsfwd "
 	for e in /proc/[0-9]*/environ; do
-		tr '\0' '\n' <"$e" 2>/dev/null | grep -qx 'container=lattice-testhost' &&
-			[ "$(tr '\0' '\n' <"${e%environ}cmdline" 2>/dev/null | head -n 1)" = /lib/systemd/systemd ] &&
+		# A process may end between the glob and the read: the
+		# redirections' errors go to /dev/null with the rest.
+		{ tr '\0' '\n' <"$e"; } 2>/dev/null | grep -qx 'container=lattice-testhost' &&
+			[ "$({ tr '\0' '\n' <"${e%environ}cmdline"; } 2>/dev/null | head -n 1)" = /lib/systemd/systemd ] &&
 			echo "${e#/proc/} container init"
 	done
 }

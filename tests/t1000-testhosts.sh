@@ -48,7 +48,7 @@ seen_pids() {
 
 test_expect_success 'up 3 starts three hosts' '
 	"$TESTHOSTS" up 3 >out &&
-	grep "3 started" out &&
+	grep "3 started (sshd), 0 already running" out &&
 	test -s "$CFG" && test -s "$LC_TESTHOSTS_DIR/known_hosts" &&
 	test -s "$LC_TESTHOSTS_DIR/id_ed25519" &&
 	for i in 1 2 3; do
@@ -132,16 +132,17 @@ test_expect_success 'host keys match known_hosts; a tampered or alias-only known
 
 test_expect_success 'status lists 3 running hosts; env prints assignments' '
 	"$TESTHOSTS" status >status &&
-	test "$(grep -c "^h[123] running pid [0-9]* 127\.0\.1\.[123]:$LC_TESTHOSTS_PORT\$" status)" = 3 &&
+	test "$(grep -c "^h[123] running pid [0-9]* 127\.0\.1\.[123]:$LC_TESTHOSTS_PORT sshd\$" status)" = 3 &&
 	"$TESTHOSTS" env >env &&
 	(eval "$(cat env)" && test "$LC_TESTHOSTS_SSH_CONFIG" = "$CFG" &&
-	 test "$LC_TESTHOSTS_HOSTS" = "h1 h2 h3")
+	 test "$LC_TESTHOSTS_HOSTS" = "h1 h2 h3" &&
+	 test "$LC_TESTHOSTS_KIND" = sshd)
 '
 
 test_expect_success 'up 3 again leaves the running hosts alone' '
 	cat "$LC_TESTHOSTS_DIR"/h[123]/pid >before &&
 	"$TESTHOSTS" up 3 >out &&
-	grep "0 started, 3 already running" out &&
+	grep "0 started (sshd), 3 already running" out &&
 	cat "$LC_TESTHOSTS_DIR"/h[123]/pid >after &&
 	test_cmp before after
 '
@@ -149,7 +150,7 @@ test_expect_success 'up 3 again leaves the running hosts alone' '
 test_expect_success 'up 5 adds h4 and h5' '
 	cat "$LC_TESTHOSTS_DIR"/h[123]/pid >before &&
 	"$TESTHOSTS" up 5 >out &&
-	grep "2 started, 3 already running" out &&
+	grep "2 started (sshd), 3 already running" out &&
 	cat "$LC_TESTHOSTS_DIR"/h[123]/pid >after &&
 	test_cmp before after &&
 	test "$("$TESTHOSTS" status | grep -c " running ")" = 5 &&

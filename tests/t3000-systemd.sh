@@ -38,6 +38,28 @@ test_expect_success 'the hosts are containers booted by systemd as PID 1' '
 	jq -e ".systemd_pid1 == true and .init == \"systemd\" and .tdx == false" f
 '
 
+# The production (non-simulated) path on the same containers: local3.toml
+# without tdx = "simulate", its hosts declared tdx = true.
+sed -e '/^tdx = "simulate"/d' -e 's/^name = "demo3.local.devnet"/name = "tdx3.local.devnet"/' \
+	-e '/^\[organisms.unseal\]/a mrtd = "'"$(printf 'ab%.0s' $(seq 48))"'"' \
+	-e '/^\[organisms.atelier\]/a mrtd = "'"$(printf 'cd%.0s' $(seq 48))"'"' \
+	-e '/^ssh = "h[123]"/a tdx = true' "$W/lattice.toml" >"$W/tdx3.toml"
+
+test_expect_success 'a non-simulated lattice fails closed on these hosts (no TDX): each named, nothing installed' '
+	lc_in 0 -m tdx3.toml validate &&
+	lc_in 1 -m tdx3.toml up --offline &&
+	for h in $HOSTS; do
+		grep -q "^$h: error: no TDX on this host, but .*unseal-member.*atelier-member.* need it" err || exit 1
+	done &&
+	grep -q "^latticectl: 3 of 3 TDX hosts show no TDX: h1, h2, h3; nothing was installed$" err &&
+	test ! -e "$W/secrets/tdx3.local.devnet" &&
+	for h in $HOSTS; do
+		on_host $h "ls /etc/systemd/system | grep -c \"^lattice-tdx3\"; systemctl list-units --all --plain --no-legend \"lattice-tdx3*\" | wc -l;
+			ls /var/lib/lattice/tdx3.local.devnet 2>/dev/null | grep -v ^lock | wc -l" >o &&
+		printf "0\n0\n0\n" >want && test_cmp want o || exit 1
+	done
+'
+
 test_expect_success 'up installs and starts every role as a systemd unit and reaches the health signal' '
 	lc_in 0 up --offline &&
 	grep -q "^hosts up: 3 / 3$" out && grep -q "^pipeline: " out &&
