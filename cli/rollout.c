@@ -45,7 +45,7 @@ int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
 		return -1;
 	if (lc_reply_ok(reply, err)) {
 		lc_err_prefix(err, "cannot write %s/%s", lc_area_names[wf->area], wf->name);
-		if (strstr(err->msg, "space"))
+		if (err->code == LC_ERR_NOSPACE)
 			lc_err_hint(err, "free space on the host's disk, then run up again");
 		cJSON_Delete(reply);
 		return -1;

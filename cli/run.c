@@ -33,6 +33,32 @@ cJSON *lc_req(const char *op, const char *lattice)
 	return req;
 }
 
+/* The agent's error codes (agent/PROTOCOL.md) as LC_ERR_*; callers
+ * branch on these, never on a message's words. */
+static const struct {
+	const char *name;
+	int code;
+} agent_codes[] = {
+	{ "bad_request", LC_ERR_BADREQ },
+	{ "unknown_op", LC_ERR_UNKNOWNOP },
+	{ "version", LC_ERR_VERSION },
+	{ "not_found", LC_ERR_NOTFOUND },
+	{ "mismatch", LC_ERR_MISMATCH },
+	{ "enospc", LC_ERR_NOSPACE },
+	{ "locked", LC_ERR_LOCKED },
+	{ "io", LC_ERR_IO },
+};
+
+int lc_agent_code(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(agent_codes) / sizeof(agent_codes[0]); i++)
+		if (!strcmp(name, agent_codes[i].name))
+			return agent_codes[i].code;
+	return LC_ERR_FAIL;
+}
+
 int lc_reply_ok(const cJSON *reply, struct lc_err *err)
 {
 	const cJSON *e;
@@ -43,8 +69,7 @@ int lc_reply_ok(const cJSON *reply, struct lc_err *err)
 	e = cJSON_GetObjectItem(reply, "error");
 	code = cJSON_GetStringValue(cJSON_GetObjectItem(e, "code"));
 	msg = cJSON_GetStringValue(cJSON_GetObjectItem(e, "message"));
-	return lc_err_setc(err, code && !strcmp(code, "not_found") ? LC_ERR_NOTFOUND : LC_ERR_FAIL,
-			   "%s", msg ? msg : "no reason given");
+	return lc_err_setc(err, lc_agent_code(code), "%s", msg ? msg : "no reason given");
 }
 
 cJSON *lc_call_ok(struct lc_agent *a, cJSON *req, struct lc_err *err)
@@ -215,11 +240,8 @@ static int host_lock(struct lc_run *r, struct lc_fanout_host *h, struct lc_agent
 		goto out;
 	}
 	e = cJSON_GetObjectItem(reply, "error");
-	if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(e, "code")) ?
-		   cJSON_GetStringValue(cJSON_GetObjectItem(e, "code")) : "", "locked")) {
-		lc_err_set(&h->err, "cannot take the lattice lock: %s",
-			   cJSON_GetStringValue(cJSON_GetObjectItem(e, "message")) ?
-			   cJSON_GetStringValue(cJSON_GetObjectItem(e, "message")) : "refused");
+	if (lc_reply_ok(reply, &h->err) != LC_ERR_LOCKED) {
+		lc_err_prefix(&h->err, "cannot take the lattice lock");
 		goto out;
 	}
 	if (!brk && stale_ours(r, e)) {

@@ -26,6 +26,13 @@ enum {
 	LC_ERR_HOSTKEY = -6,  /* a host key is unknown or changed */
 	LC_ERR_CONNECT = -7,  /* a connection could not be made (retryable) */
 	LC_ERR_LOCKED = -8,   /* another run holds a lock */
+	/* An agent's reply codes (agent/PROTOCOL.md), one each. */
+	LC_ERR_BADREQ = -9,   /* bad_request: the agent could not use a request */
+	LC_ERR_UNKNOWNOP = -10, /* unknown_op: the agent does not know the op */
+	LC_ERR_VERSION = -11, /* version: no protocol version in common */
+	LC_ERR_MISMATCH = -12, /* mismatch: bytes not as announced (hash, size, key) */
+	LC_ERR_NOSPACE = -13, /* enospc: the host's disk is full */
+	LC_ERR_IO = -14,      /* io: any other system error on the host */
 };
 
 struct lc_err {
