@@ -71,9 +71,14 @@ SIM = $(O)/sim-organism
 # Test-only builds (below): the cheating agent bundle.
 CHEAT_O = $(O)/tests/cheat
 CHEAT_BUNDLE = $(O)/tests/agent-cheat-bundle
+# ... and the test build of latticectl, with its test hooks (below).
+HOOKS_O = $(O)/tests/hooks
+HOOK_SRCS = cli/journal.c cli/ceremony.c cli/ceremony_run.c
+HOOK_OBJS = $(HOOK_SRCS:%.c=$(HOOKS_O)/%.o)
+LATTICECTL_HOOKS = $(O)/tests/latticectl-hooks
 
 all: $(LATTICECTL) $(UNIT_BINS) $(TOOL_BINS) $(AGENT) $(O)/agent-bundle.sha256 $(SIM) \
-	$(CHEAT_BUNDLE)/lattice-agent $(CHEAT_BUNDLE)/libcjson.so.1
+	$(CHEAT_BUNDLE)/lattice-agent $(CHEAT_BUNDLE)/libcjson.so.1 $(LATTICECTL_HOOKS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -152,6 +157,22 @@ $(CHEAT_BUNDLE)/libcjson.so.1: $(BUNDLE)/libcjson.so.1
 
 $(O)/tests/unit/ceremony_sim.o $(O)/tests/unit/test_ceremony.o $(O)/tests/tools/dkg_local.o: \
 	ALL_CFLAGS += -DLC_TEST_CHEAT
+
+# The test build of latticectl, with -DLC_TEST_HOOKS, never installed:
+# the hooks the end-to-end tests drive (LATTICECTL_TEST_KILL_AT_COMMIT,
+# _RELAY_LOG, _TAMPER, _REPLAY; latticectl(1), ENVIRONMENT) compile only
+# into its copies of the files that hold them, linked ahead of libcli.a.
+
+$(HOOKS_O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLC_TEST_HOOKS -c -o $@ $<
+
+$(LATTICECTL_HOOKS): $(O)/cli/main.o $(HOOK_OBJS) $(LIBCLI) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tests/unit/test_journal: $(O)/tests/unit/test_journal.o $(O)/tests/unit/unit.o \
+	$(HOOKS_O)/cli/journal.o $(LIBCLI) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(O)/tests/unit/test_ceremony: $(O)/tests/unit/test_ceremony.o $(O)/tests/unit/unit.o $(CER_SIM) $(LIBCLI) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm

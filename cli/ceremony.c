@@ -71,7 +71,11 @@ static void sort_hosts(size_t *v, size_t n, const struct lc_manifest *m)
 int cer_setup(struct cer *c, struct lc_fanout *f, const struct lc_manifest *m,
 	      int which, struct lc_err *err)
 {
+#ifdef LC_TEST_HOOKS
 	const char *log = getenv("LATTICECTL_TEST_RELAY_LOG");
+#else
+	const char *log = NULL;
+#endif
 	unsigned n = 0, t;
 	size_t k;
 

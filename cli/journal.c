@@ -477,8 +477,12 @@ int lc_journal_open(struct lc_journal **out, const char *statedir,
 	}
 	randombytes_buf(id, sizeof(id));
 	lc_hex_encode(j->run, id, sizeof(id));
+#ifdef LC_TEST_HOOKS
 	if ((env = getenv(KILL_ENV)) && *env)
 		j->kill_at = strtoul(env, NULL, 10);
+#else
+	(void)env;
+#endif
 	if ((rc = open_file(j, statedir, err)) || (rc = replay(j, warn, err)))
 		goto fail;
 	*out = j;

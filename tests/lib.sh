@@ -125,6 +125,12 @@ lc() {
 lc_in() {
 	LC_RUNNER=lc lc_run "$@"
 }
+# lc with the test build of latticectl (build/tests/latticectl-hooks), the
+# only one with the LATTICECTL_TEST_* hooks; the shipped one ignores them.
+LATTICECTL_HOOKS=$LC_BUILD/tests/latticectl-hooks
+lc_hooks() {
+	(cd "$W" && "$LATTICECTL_HOOKS" --ssh-config "$SSHCFG" "$@")
+}
 
 # Run a command on test host $1 (as root, in its mount namespace).
 on_host() {

@@ -15,7 +15,7 @@ fingerprint() {
 test_expect_success 'up killed with SIGKILL after each commit; every re-run resumes; they converge' '
 	k=1 && rc=137 &&
 	while [ $rc -eq 137 ]; do
-		LATTICECTL_TEST_KILL_AT_COMMIT=$k lc up --offline >"$W/out.$k" 2>"$W/err.$k"
+		LATTICECTL_TEST_KILL_AT_COMMIT=$k lc_hooks up --offline >"$W/out.$k" 2>"$W/err.$k"
 		rc=$?
 		if [ $k -eq 1 ]; then fingerprint >"$W/fp1" || exit 1; fi
 		[ $rc -eq 137 ] || [ $rc -eq 0 ] || { echo "run $k exited $rc"; cat "$W/err.$k"; exit 1; }
@@ -27,6 +27,13 @@ test_expect_success 'up killed with SIGKILL after each commit; every re-run resu
 	echo $((k - 1)) >"$W/last" &&
 	grep -q "^hosts up: 7 / 7$" "$W/out.$((k - 1))" &&
 	fingerprint >fp && test_cmp "$W/fp1" fp
+'
+
+test_expect_success 'the shipped latticectl has no test hooks: it ignores LATTICECTL_TEST_*' '
+	! grep -a -q LATTICECTL_TEST_ "$LATTICECTL" &&
+	grep -a -q LATTICECTL_TEST_KILL_AT_COMMIT "$LATTICECTL_HOOKS" &&
+	LATTICECTL_TEST_KILL_AT_COMMIT=1 LC_RUNNER=lc lc_run 0 up --offline &&
+	grep -q "^up: nothing to do" err
 '
 
 test_expect_success 'a killed run left word of itself; the next one said so' '

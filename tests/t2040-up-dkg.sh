@@ -9,7 +9,7 @@ COMBINE=$LC_BUILD/tests/tools/dkg_combine
 export COMBINE
 
 test_expect_success 'up runs both ceremonies, then deploys; the shares never left their hosts' '
-	LATTICECTL_TEST_RELAY_LOG=$W/relay.log lc_in 0 up --offline &&
+	LATTICECTL_TEST_RELAY_LOG=$W/relay.log LC_RUNNER=lc_hooks lc_run 0 up --offline &&
 	grep -q "^unseal: ceremony [0-9a-f]\{16\} complete: 5-of-7, 7 qualified$" err &&
 	grep -q "^offer: ceremony [0-9a-f]\{16\} complete: 2-of-3, 3 qualified$" err &&
 	grep -q "^hosts up: 7 / 7$" out && grep -q "^unseal_public_key: [0-9a-f]\{64\} (5-of-7, DKG ceremony)$" out &&

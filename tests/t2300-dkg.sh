@@ -74,7 +74,7 @@ on_all() {
 
 test_expect_success 'a 5-of-7 unseal and a majority (2-of-3) offer ceremony complete over SSH' '
 	mkdir "$C1" && cd "$C1" && setup && on_all "rm -f /etc/lattice/dkg-test-fault" &&
-	LATTICECTL_TEST_RELAY_LOG=$PWD/relay.log dkg 0 run &&
+	LATTICECTL_TEST_RELAY_LOG=$PWD/relay.log LC_RUNNER=$LATTICECTL_HOOKS dkg 0 run &&
 	grep -q "^unseal: ceremony [0-9a-f]\{16\} complete: 5-of-7, 7 qualified$" out &&
 	grep -q "^offer: ceremony [0-9a-f]\{16\} complete: 2-of-3, 3 qualified$" out &&
 	grep -q "^unseal: key shares active on all 7 members$" out &&
@@ -196,14 +196,14 @@ test_expect_success 'a member that goes silent mid-ceremony is named; nothing ac
 
 test_expect_success 'a relayed message altered in transit is caught by its receiver and named' '
 	setup && shares_on_hosts >before &&
-	LATTICECTL_TEST_TAMPER=2:6 dkg 1 run unseal &&
+	LATTICECTL_TEST_TAMPER=2:6 LC_RUNNER=$LATTICECTL_HOOKS dkg 1 run unseal &&
 	grep -q "^latticectl: unseal ceremony, round 2 (verify): member 6 (h6): it rejected the round-1 message of member 2 (h2): its share box does not carry its signature for this ceremony; it left latticectl signed, so it was altered in transit" err &&
 	test ! -e state/$L/dkg/unseal.json && shares_on_hosts >after && test_cmp before after
 '
 
 test_expect_success 'a message replayed from another ceremony is refused and named' '
 	setup && shares_on_hosts >before &&
-	LATTICECTL_TEST_REPLAY=$C1/state/$L/dkg/unseal.json:4 dkg 1 run unseal &&
+	LATTICECTL_TEST_REPLAY=$C1/state/$L/dkg/unseal.json:4 LC_RUNNER=$LATTICECTL_HOOKS dkg 1 run unseal &&
 	grep -q "^latticectl: unseal ceremony, round 1 (deal): member 4 (h4): its round-1 commitments do not carry its signature for this ceremony (replayed or altered)$" err &&
 	test ! -e state/$L/dkg/unseal.json && shares_on_hosts >after && test_cmp before after
 '

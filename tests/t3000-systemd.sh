@@ -166,7 +166,7 @@ test_expect_success 'up killed with SIGKILL at each commit of a rollout converge
 	sed "s|^relay-member = .*|relay-member = \"$W/sim3\"|" "$W/v2.toml" >"$W/v3.toml" &&
 	k=1 && rc=137 &&
 	while [ $rc -eq 137 ]; do
-		LATTICECTL_TEST_KILL_AT_COMMIT=$k lc -m v3.toml up --offline >"out.$k" 2>"err.$k"
+		LATTICECTL_TEST_KILL_AT_COMMIT=$k lc_hooks -m v3.toml up --offline >"out.$k" 2>"err.$k"
 		rc=$?
 		[ $rc -eq 137 ] || [ $rc -eq 0 ] || { echo "run $k exited $rc"; cat "err.$k"; exit 1; }
 		k=$((k + 1))
