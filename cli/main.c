@@ -1,4 +1,5 @@
 /* main.c - latticectl's entry point: global options, the command table, dispatch. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,7 +217,7 @@ static int load_manifest(void)
 	return rc;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	const struct lc_opt *tables[] = { global_opts, NULL, NULL };
 	static const char *names[NCOMMANDS + 1];
@@ -275,5 +276,24 @@ int main(int argc, char **argv)
 	}
 	rc = c->fn(argc - next, argv + next, &ctx);
 	lc_manifest_free(ctx.manifest);
+	return rc;
+}
+
+/*
+ * Everything a command printed must have reached standard output: a
+ * full disk or a closed pipe under --json would otherwise lose the
+ * result and still exit 0.
+ */
+int main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "latticectl: cannot write to standard output%s%s\n",
+			errno ? ": " : "", errno ? strerror(errno) : "");
+		if (rc == LC_EXIT_OK || rc == LC_EXIT_PENDING)
+			rc = LC_EXIT_FAIL;
+	}
 	return rc;
 }

@@ -90,4 +90,11 @@ test_expect_success 'a NUL escape inside a value is refused' '
 	lc_run 3 validate -m esc.toml && grep -q "contains a NUL character" err
 '
 
+test_expect_success 'output that cannot be written (a full disk) fails the command, never exit 0' '
+	"$LATTICECTL" --json validate -m "$REPO/manifests/local.toml" >/dev/full 2>err; rc=$? &&
+	test $rc = 1 && grep -q "^latticectl: cannot write to standard output: No space left on device$" err &&
+	"$LATTICECTL" help >/dev/full 2>err; test $? = 1 &&
+	"$LATTICECTL" validate -m "$REPO/manifests/local.toml" >out 2>err && test -s out
+'
+
 test_done
