@@ -118,6 +118,18 @@ int lc_plan_host(struct lc_agent *a, const struct lc_manifest *m,
 		 struct lc_err *err);
 
 /*
+ * The decision of lc_plan_host for one role, from what the host said
+ * (wr->installed, wr->state, each file's differs and have) and the
+ * journal (may be NULL): install when not installed; update when files
+ * differ (repair when the journal's last "files" record has the same
+ * inputs: a change by hand), or when the process was started on other
+ * inputs; start when not up or starting; else nothing.  Sets wr->action
+ * and wr->why.
+ */
+void lc_plan_decide(struct lc_want_host *wh, struct lc_want_role *wr,
+		    const struct lc_journal *j);
+
+/*
  * The TDX verdict on host (an index into m's hosts) whose facts say
  * has_tdx: 0 when it may run its roles; -1 with err naming its first role
  * that requires TDX (or the manifest's tdx = true for it) and the remedy

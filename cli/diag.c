@@ -1,5 +1,6 @@
 /* diag.c - collecting, ordering and printing diagnostics. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,8 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "err.h"
+#include "lc.h"
 #include "banned.h"
 
 void lc_diags_init(struct lc_diags *d, const char *file)
@@ -160,4 +163,12 @@ char *lc_diags_json(const struct lc_diags *d)
 out:
 	cJSON_Delete(arr);
 	return out;
+}
+
+int lc_fail(const struct lc_err *err)
+{
+	fprintf(stderr, "latticectl: %s\n", err->msg);
+	if (err->hint[0])
+		fprintf(stderr, "hint: %s\n", err->hint);
+	return LC_EXIT_FAIL;
 }

@@ -62,9 +62,10 @@ const struct lc_jrec *lc_journal_last(const struct lc_journal *j,
  * printable ASCII, as stored) and make it durable (write + fdatasync)
  * before returning: a commit point.  step and outcome must not be empty.
  * Safe from several threads.  After a failed write or sync every later
- * append fails.  For tests, LATTICECTL_TEST_KILL_AT_COMMIT=N kills the
- * process with SIGKILL right after the N-th commit of this run (of this
- * lc_journal_open, not of the process).
+ * append fails.  In the test build (-DLC_TEST_HOOKS) only,
+ * LATTICECTL_TEST_KILL_AT_COMMIT=N kills the process with SIGKILL right
+ * after the N-th commit of this run (of this lc_journal_open, not of the
+ * process).
  */
 int lc_journal_append(struct lc_journal *j, struct lc_jrec *r,
 		      struct lc_err *err);

@@ -82,7 +82,8 @@ int lc_pick_roles(unsigned *out, const struct lc_opt_list *l);
 int lc_pick_hosts(char *want, const struct lc_manifest *m,
 		  const struct lc_opt_list *l);
 
-/* Print "latticectl: <msg>" and its hint to stderr; returns LC_EXIT_FAIL. */
+/* Print "latticectl: <msg>" and its hint to stderr; returns LC_EXIT_FAIL
+ * (in diag.c: code that runs a command links without main.o). */
 int lc_fail(const struct lc_err *err);
 
 /* From main.c: print a command's usage (or the overview when name is NULL);

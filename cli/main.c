@@ -169,14 +169,6 @@ static int usage_error(const char *fmt, const char *arg, const char *hint)
 	return LC_EXIT_USAGE;
 }
 
-int lc_fail(const struct lc_err *err)
-{
-	fprintf(stderr, "latticectl: %s\n", err->msg);
-	if (err->hint[0])
-		fprintf(stderr, "hint: %s\n", err->hint);
-	return LC_EXIT_FAIL;
-}
-
 /* A whole number from lo to hi from an option's argument. */
 static int parse_count(const char *arg, const char *opt, long lo, long hi, int *out)
 {

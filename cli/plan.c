@@ -143,8 +143,8 @@ static int runs_current(const struct lc_journal *j, const char *host,
 	return !strcmp(last->outcome, "done") && !strcmp(last->inputs, inputs);
 }
 
-static void decide(struct lc_want_host *wh, struct lc_want_role *wr,
-		   const struct lc_journal *j)
+void lc_plan_decide(struct lc_want_host *wh, struct lc_want_role *wr,
+		    const struct lc_journal *j)
 {
 	const struct lc_jrec *last;
 	size_t i, len = 0;
@@ -200,7 +200,7 @@ int lc_plan_host(struct lc_agent *a, const struct lc_manifest *m,
 	    plan_status(a, m, wh, err))
 		return -1;
 	for (k = 0; k < wh->nroles; k++)
-		decide(wh, &wh->roles[k], j);
+		lc_plan_decide(wh, &wh->roles[k], j);
 	wh->planned = 1;
 	return 0;
 }

@@ -162,6 +162,12 @@ int lc_wait_member(struct lc_run *r, size_t i, int role, long ms,
 	}
 }
 
+int lc_restart_keeps_majority(unsigned n, unsigned down)
+{
+	/* A committee of one (the aggregator) cannot keep a majority. */
+	return n == 1 || (down + 1) * 2 < n;
+}
+
 int lc_committee_safe(struct lc_run *r, size_t i, int role, struct lc_err *err)
 {
 	unsigned n = 0, down = 0;
@@ -181,8 +187,7 @@ int lc_committee_safe(struct lc_run *r, size_t i, int role, struct lc_err *err)
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s (%s)",
 						len ? ", " : "", r->m->hosts[j].ssh, why);
 	}
-	/* A committee of one (the aggregator) cannot keep a majority. */
-	if (n == 1 || (down + 1) * 2 < n)
+	if (lc_restart_keeps_majority(n, down))
 		return 0;
 	lc_err_set(err, "not restarting %s on %s: %u of the %u members of its committee "
 		   "are down already (%s), and one more would leave a majority down",

@@ -38,6 +38,10 @@ int lc_wait_member(struct lc_run *r, size_t i, int role, long ms,
  * which members are down.
  */
 int lc_committee_safe(struct lc_run *r, size_t i, int role, struct lc_err *err);
+/* Its rule: with down of a committee's n members down already (not
+ * counting the one to restart), whether restarting one more leaves a
+ * majority up.  A committee of one always may. */
+int lc_restart_keeps_majority(unsigned n, unsigned down);
 
 /*
  * Restart one member (role wr of host i) after checking its committee
