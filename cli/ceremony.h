@@ -5,9 +5,8 @@
 #include "buf.h"
 #include "err.h"
 #include "fanout.h"
-#include "identity.h"
+#include "dkg_record.h"
 #include "manifest.h"
-#include "transcript.h"
 
 /*
  * A Pedersen-style DKG (joint Feldman VSS with complaints) over
@@ -30,9 +29,6 @@
  * that does not answer is named and the ceremony stops.
  */
 
-/* 1 when a transcript is recorded for which, 0 when not, -1 on error. */
-int lc_ceremony_recorded(const char *statedir, int which, struct lc_err *err);
-
 /*
  * Run the ceremony and record its transcript.  Refuses when one is
  * recorded already (rerunning is a fingerprint change: retire it first).
@@ -41,24 +37,6 @@ int lc_ceremony_recorded(const char *statedir, int which, struct lc_err *err);
  */
 int lc_ceremony_run(struct lc_fanout *f, const struct lc_manifest *m, int which,
 		    const char *statedir, struct lc_buf *out, struct lc_err *err);
-
-/* Move the recorded transcript aside (dkg/<organism>.<id>.retired.json)
- * so that a new ceremony can run: the step before a fingerprint change. */
-int lc_ceremony_retire(const char *statedir, int which, struct lc_buf *out,
-		       struct lc_err *err);
-
-/*
- * Read and verify the recorded transcript (signatures, definition hash,
- * commitments, qualified set, verification keys, aggregate key).
- * LC_ERR_NOTFOUND when none is recorded.  Release tr with lc_tr_release.
- */
-int lc_ceremony_load(struct lc_transcript *tr, const char *statedir, int which,
-		     struct lc_err *err);
-
-/* 0 when tr was made for m's committee (lattice, t, n, the same hosts);
- * else 1 with why saying what differs. */
-int lc_ceremony_matches(const struct lc_transcript *tr, const struct lc_manifest *m,
-			int which, char *why, size_t whylen);
 
 /*
  * Ask every member's agent for its active share's public key and compare
@@ -70,10 +48,5 @@ int lc_ceremony_matches(const struct lc_transcript *tr, const struct lc_manifest
 int lc_ceremony_check_hosts(struct lc_fanout *f, const struct lc_manifest *m, int which,
 			    const char *statedir, int activate, struct lc_buf *out,
 			    struct lc_err *err);
-
-/* "unseal" or "offer"; the member role; the transcript's path. */
-const char *lc_ceremony_org(int which);
-int lc_ceremony_role(int which);
-void lc_ceremony_path(char *out, size_t n, const char *statedir, int which);
 
 #endif

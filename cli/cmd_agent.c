@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "agent_client.h"
+#include "connect.h"
 #include "fanout.h"
 #include "lc.h"
 #include "manifest.h"
@@ -17,42 +18,6 @@
 #include "state.h"
 #include "banned.h"
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: latticectl agent HOSTS OP [JSON]\n"
-		"       latticectl agent HOSTS put AREA NAME FILE\n"
-		"hint: HOSTS is a host, several joined by commas, or 'all'\n"
-		"hint: OP is an agent operation (facts, stat, lock, unlock, wipe, ...); "
-		"JSON adds members to the request\n");
-	return LC_EXIT_USAGE;
-}
-
-/* Set up the ssh options a command against the lattice's hosts uses. */
-int lc_ctx_ssh_opts(struct lc_ssh_opts *o, char *known, size_t size,
-		    struct lc_ctx *ctx, struct lc_err *err)
-{
-	char dir[4096];
-
-	if (lc_state_dir(dir, sizeof(dir), ctx->state_dir, ctx->manifest->name, err))
-		return -1;
-	snprintf(known, size, "%s/known_hosts", dir);
-	/* An empty file rather than none: libssh then has nothing to complain of. */
-	{
-		int fd = open(known, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-		if (fd < 0)
-			return lc_err_set(err, "cannot create '%s': %s", known, strerror(errno));
-		close(fd);
-	}
-	memset(o, 0, sizeof(*o));
-	o->config = ctx->ssh_config;
-	o->lattice_known_hosts = known;
-	o->accept_new = ctx->accept_new_host_keys;
-	o->connect_timeout_s = ctx->connect_timeout_s;
-	o->io_timeout_ms = ctx->io_timeout_s * 1000;
-	o->retries = 2;
-	return 0;
-}
 
 /* What one agent call sends, for every host of a fan-out. */
 struct agent_call {
@@ -125,7 +90,7 @@ static int pick_hosts(const char ***out, size_t *n, const struct lc_manifest *m,
 	return 0;
 }
 
-int cmd_agent(int argc, char **argv, struct lc_ctx *ctx)
+static int cmd_agent(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
 	struct agent_call ac = { NULL, NULL, "", 0 };
@@ -139,11 +104,12 @@ int cmd_agent(int argc, char **argv, struct lc_ctx *ctx)
 	size_t n = 0, failed;
 	int rc = LC_EXIT_FAIL, put, fan = 0;
 
-	if (argc < 2)
-		return usage();
 	put = !strcmp(argv[1], "put");
-	if ((put && argc != 5) || (!put && argc > 3))
-		return usage();
+	if (put && argc != 5)
+		return lc_usage_error(&lc_cmd_agent, "agent HOSTS put takes AREA NAME FILE");
+	if (!put && argc > 3)
+		return lc_usage_error(&lc_cmd_agent, "agent HOSTS %s takes at most one JSON object",
+				      argv[1]);
 	lc_err_clear(&err);
 	if (pick_hosts(&names, &n, m, argv[0])) {
 		free(names);
@@ -174,15 +140,9 @@ int cmd_agent(int argc, char **argv, struct lc_ctx *ctx)
 	ac.req = req;
 
 	if ((ac.put_file && lc_sha256_file(ac.sha256, &ac.size, ac.put_file, &err)) ||
-	    lc_ctx_ssh_opts(&o, known, sizeof(known), ctx, &err) ||
-	    lc_bundle_find(&b, &err) || lc_fanout_init(&f, names, n, ctx->jobs, &err))
+	    lc_fanout_open(&f, &o, known, sizeof(known), &b, ctx, names, n, &err))
 		goto fail;
 	fan = 1;
-	f.ssh_opts = &o;
-	f.bundle = &b;
-	f.json = ctx->json;
-	f.quiet = ctx->quiet;
-	f.tty = !ctx->json && isatty(STDERR_FILENO) && n > 1;
 	failed = lc_fanout_run(&f, argv[1], agent_task, &ac);
 	/* One host: the reply alone, as scripts expect; several: prefixed. */
 	rc = failed ? LC_EXIT_FAIL : LC_EXIT_OK;
@@ -196,3 +156,10 @@ out:
 	free(names);
 	return rc;
 }
+
+const struct lc_cmd lc_cmd_agent = {
+	"agent", cmd_agent, LC_NEED_MANIFEST, lc_no_opts, "HOSTS OP [JSON] | HOSTS put AREA NAME FILE",
+	2, 5, "run one agent operation on one host (pushes the agent if needed)",
+	"HOSTS is a host, several joined by commas, or 'all'; OP is an agent operation "
+	"(facts, stat, lock, unlock, wipe, ...); JSON adds members to the request",
+};

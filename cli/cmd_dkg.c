@@ -7,19 +7,22 @@
 #include <cjson/cJSON.h>
 
 #include "ceremony.h"
+#include "connect.h"
 #include "fanout.h"
 #include "hex.h"
 #include "lc.h"
 #include "state.h"
 #include "banned.h"
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: latticectl dkg run [unseal|offer] [--new-identity]\n"
-		"       latticectl dkg verify [unseal|offer] [--hosts]\n"
-		"hint: without an organism, both unseal and offer\n");
-	return LC_EXIT_USAGE;
-}
+static int new_identity, check_hosts;
+static const struct lc_opt dkg_opts[] = {
+	{ LC_OPT_FLAG, 0, "new-identity", NULL,
+	  "run: retire the recorded ceremony and run a new one (a fingerprint change)",
+	  &new_identity },
+	{ LC_OPT_FLAG, 0, "hosts", NULL,
+	  "verify: also ask every member host for its active share", &check_hosts },
+	LC_OPT_END_MARK,
+};
 
 /* The organisms named (or both): their LC_DKG_* in v, how many. */
 static int pick(int *v, int argc, char **argv)
@@ -91,13 +94,9 @@ static int open_fanout(struct lc_fanout *f, const char ***names, struct lc_ssh_o
 		return lc_err_set(err, "out of memory");
 	for (i = 0; i < m->nhosts; i++)
 		(*names)[i] = m->hosts[i].ssh;
-	if (lc_ctx_ssh_opts(o, known, kn, ctx, err) || lc_bundle_find(b, err) ||
-	    lc_fanout_init(f, *names, m->nhosts, ctx->jobs, err))
+	if (lc_fanout_open(f, o, known, kn, b, ctx, *names, m->nhosts, err))
 		return -1;
-	f->ssh_opts = o;
-	f->bundle = b;
-	f->json = ctx->json;
-	f->quiet = ctx->quiet;
+	f->tty = 0;
 	return 0;
 }
 
@@ -127,7 +126,7 @@ static int dkg_run(int *which, int k, struct lc_ctx *ctx, const char *statedir,
 		lc_buf_reset(&out);
 		lc_err_clear(&err);
 		r = rec = lc_ceremony_recorded(statedir, which[i], &err);
-		if (rec > 0 && !ctx->new_identity) {
+		if (rec > 0 && !new_identity) {
 			/* Recorded: never run again on its own; finish what a cut-off run left. */
 			lc_buf_printf(&out, "%s: a ceremony is recorded already; checking the "
 				      "member hosts (pass --new-identity to run a new one: a "
@@ -208,7 +207,7 @@ static int dkg_verify(int *which, int k, struct lc_ctx *ctx, const char *statedi
 			}
 			lc_tr_release(&tr);
 		}
-		if (r == 0 && ctx->check_hosts) {
+		if (r == 0 && check_hosts) {
 			if (!fan && open_fanout(&f, &names, &o, known, sizeof(known), &b, ctx,
 						&err) == 0)
 				fan = 1;
@@ -234,7 +233,7 @@ static int dkg_verify(int *which, int k, struct lc_ctx *ctx, const char *statedi
 	return rc;
 }
 
-int cmd_dkg(int argc, char **argv, struct lc_ctx *ctx)
+static int cmd_dkg(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
 	char statedir[4096];
@@ -242,9 +241,11 @@ int cmd_dkg(int argc, char **argv, struct lc_ctx *ctx)
 	struct lc_err err;
 	int which[2], k, rc;
 
-	if (argc < 1 || argc > 2 || (strcmp(argv[0], "run") && strcmp(argv[0], "verify")) ||
-	    (k = pick(which, argc, argv)) < 0)
-		return usage();
+	if (strcmp(argv[0], "run") && strcmp(argv[0], "verify"))
+		return lc_usage_error(&lc_cmd_dkg, "dkg '%s': run or verify?", argv[0]);
+	if ((k = pick(which, argc, argv)) < 0)
+		return lc_usage_error(&lc_cmd_dkg, "dkg %s '%s': unseal or offer?", argv[0],
+				      argv[1]);
 	lc_err_clear(&err);
 	if (m->dkg == LC_DKG_MODE_DEALER) {
 		lc_err_set(&err, "lattice '%s' uses dkg = \"dealer\": gen-config deals its key "
@@ -277,3 +278,10 @@ int cmd_dkg(int argc, char **argv, struct lc_ctx *ctx)
 	}
 	return rc;
 }
+
+const struct lc_cmd lc_cmd_dkg = {
+	"dkg", cmd_dkg, LC_NEED_MANIFEST, dkg_opts, "run|verify [unseal|offer]", 1, 2,
+	"run the DKG ceremony on the member hosts, or verify its transcript",
+	"without an organism, both unseal and offer; run takes --new-identity, "
+	"verify --hosts",
+};

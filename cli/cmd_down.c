@@ -112,13 +112,17 @@ static int wipe_task(struct lc_fanout_host *h, void *arg)
 	return 0;
 }
 
+/* down's options. */
+static struct lc_opt_list only_hosts, only_roles;
+static int wipe, yes;
+
 /* --wipe destroys secrets on hosts: the operator says so. */
-static int confirm_wipe(struct lc_ctx *ctx, const struct lc_manifest *m, size_t nhosts)
+static int confirm_wipe(const struct lc_manifest *m, size_t nhosts)
 {
 	char line[512];
 	size_t len;
 
-	if (ctx->yes)
+	if (yes)
 		return 0;
 	if (!isatty(STDIN_FILENO)) {
 		fprintf(stderr, "latticectl: down --wipe removes the secrets of lattice '%s' "
@@ -140,7 +144,16 @@ static int confirm_wipe(struct lc_ctx *ctx, const struct lc_manifest *m, size_t 
 	return 0;
 }
 
-int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
+static const struct lc_opt down_opts[] = {
+	{ LC_OPT_LIST, 0, "host", "HOST", "only this host (repeatable, or HOST,HOST)", &only_hosts },
+	{ LC_OPT_LIST, 0, "role", "ROLE", "only this role (repeatable, or ROLE,ROLE)", &only_roles },
+	{ LC_OPT_FLAG, 0, "wipe", NULL,
+	  "also remove the roles' secrets and files from the hosts (decommissioning)", &wipe },
+	{ LC_OPT_FLAG, 0, "yes", NULL, "do not ask for confirmation", &yes },
+	LC_OPT_END_MARK,
+};
+
+static int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
 	struct down d;
@@ -148,24 +161,21 @@ int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 	size_t failed = 0, i, n = 0;
 	int rc;
 
+	(void)argc;
 	(void)argv;
-	if (argc) {
-		fprintf(stderr, "latticectl: down takes no operands (use --host and --role)\n");
-		return LC_EXIT_USAGE;
-	}
 	memset(&d, 0, sizeof(d));
 	if (!(d.sel = calloc(m->nhosts ? m->nhosts : 1, 1)))
 		return LC_EXIT_FAIL;
-	d.hosts_named = ctx->only_hosts.n > 0;
-	d.roles_named = ctx->only_roles.n > 0;
-	if (lc_pick_hosts(d.sel, m, &ctx->only_hosts) ||
-	    lc_pick_roles(&d.roles, &ctx->only_roles)) {
+	d.hosts_named = only_hosts.n > 0;
+	d.roles_named = only_roles.n > 0;
+	if (lc_pick_hosts(d.sel, m, &only_hosts) ||
+	    lc_pick_roles(&d.roles, &only_roles)) {
 		free(d.sel);
 		return LC_EXIT_USAGE;
 	}
 	for (i = 0; i < m->nhosts; i++)
 		n += d.sel[i];
-	if (ctx->wipe && confirm_wipe(ctx, m, n)) {
+	if (wipe && confirm_wipe(m, n)) {
 		free(d.sel);
 		return LC_EXIT_FAIL;
 	}
@@ -184,7 +194,7 @@ int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 		snprintf(step, sizeof(step), "stop %s", lc_org_names[d.org]);
 		failed += lc_fanout_run(&r.f, step, stop_task, &d);
 	}
-	if (ctx->wipe && !lc_interrupted)
+	if (wipe && !lc_interrupted)
 		failed += lc_fanout_run(&r.f, "wipe", wipe_task, &d);
 	if (lc_interrupted) {
 		fprintf(stderr, "latticectl: interrupted; the locks are released\n");
@@ -198,10 +208,17 @@ int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 		if (!ctx->quiet && !ctx->json)
 			fprintf(stderr, "down: stopped %u role%s on %zu host%s%s\n", d.stopped,
 				d.stopped == 1 ? "" : "s", n, n == 1 ? "" : "s",
-				ctx->wipe ? "; their secrets are wiped" : "");
+				wipe ? "; their secrets are wiped" : "");
 		rc = LC_EXIT_OK;
 	}
 	lc_run_close(&r);
 	free(d.sel);
 	return rc;
 }
+
+const struct lc_cmd lc_cmd_down = {
+	"down", cmd_down, LC_NEED_MANIFEST, down_opts,
+	"[--host HOST]... [--role ROLE]... [--wipe [--yes]]", 0, 0,
+	"stop every organism in reverse pipeline order (--wipe: decommission)",
+	"narrow it with --host and --role",
+};

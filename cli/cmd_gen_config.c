@@ -16,7 +16,14 @@ static const char *const guard_words[] = {
 	[LC_GUARD_REPLACED] = "replaced",
 };
 
-int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx)
+static int new_identity;
+static const struct lc_opt gen_config_opts[] = {
+	{ LC_OPT_FLAG, 0, "new-identity", NULL,
+	  "accept a changed identity (a fingerprint change)", &new_identity },
+	LC_OPT_END_MARK,
+};
+
+static int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
 	struct lc_identity id;
@@ -28,19 +35,16 @@ int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx)
 	unsigned flags = LC_ID_CREATE;
 	int rc = LC_EXIT_FAIL;
 
+	(void)argc;
 	(void)argv;
-	if (argc) {
-		fprintf(stderr, "latticectl: gen-config takes no arguments\n");
-		return LC_EXIT_USAGE;
-	}
 	lc_err_clear(&err);
-	if (ctx->new_identity)
+	if (new_identity)
 		flags |= LC_ID_NEW_IDENTITY;
 	if (lc_state_dir(statedir, sizeof(statedir), ctx->state_dir, m->name, &err) ||
 	    lc_identity_config(&cfg, m, &err))
 		return lc_fail(&err);
 	/* Refuse an identity change before generating anything. */
-	if (lc_guard_precheck(statedir, &cfg, ctx->new_identity, &err)) {
+	if (lc_guard_precheck(statedir, &cfg, new_identity, &err)) {
 		lc_lconfig_release(&cfg);
 		return lc_fail(&err);
 	}
@@ -49,7 +53,7 @@ int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx)
 		return lc_fail(&err);
 	}
 	if (lc_git_manifest_info(&gi, m->path, &err) ||
-	    lc_guard_record(&what, statedir, &id, &gi, ctx->new_identity, &err)) {
+	    lc_guard_record(&what, statedir, &id, &gi, new_identity, &err)) {
 		rc = lc_fail(&err);
 		goto out;
 	}
@@ -91,3 +95,8 @@ out:
 	lc_identity_release(&id);
 	return rc;
 }
+
+const struct lc_cmd lc_cmd_gen_config = {
+	"gen-config", cmd_gen_config, LC_NEED_MANIFEST, gen_config_opts, "", 0, 0,
+	"generate every secret and the LatticeConfig; touches no host", NULL,
+};

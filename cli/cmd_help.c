@@ -4,13 +4,9 @@
 #include "lc.h"
 #include "banned.h"
 
-int cmd_help(int argc, char **argv, struct lc_ctx *ctx)
+static int cmd_help(int argc, char **argv, struct lc_ctx *ctx)
 {
 	(void)ctx;
-	if (argc > 1) {
-		fprintf(stderr, "latticectl: help takes at most one command\n");
-		return LC_EXIT_USAGE;
-	}
 	if (argc == 0)
 		return lc_usage(stdout, NULL), LC_EXIT_OK;
 	if (lc_usage(stdout, argv[0])) {
@@ -20,3 +16,8 @@ int cmd_help(int argc, char **argv, struct lc_ctx *ctx)
 	}
 	return LC_EXIT_OK;
 }
+
+const struct lc_cmd lc_cmd_help = {
+	"help", cmd_help, 0, lc_no_opts, "[COMMAND]", 0, 1,
+	"show help for latticectl or a command", NULL,
+};

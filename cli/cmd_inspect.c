@@ -9,7 +9,7 @@
 #include "lconfig.h"
 #include "banned.h"
 
-int cmd_inspect(int argc, char **argv, struct lc_ctx *ctx)
+static int cmd_inspect(int argc, char **argv, struct lc_ctx *ctx)
 {
 	struct lc_buf in, bytes;
 	struct lc_lconfig cfg;
@@ -18,11 +18,7 @@ int cmd_inspect(int argc, char **argv, struct lc_ctx *ctx)
 	struct stat st;
 	int rc = LC_EXIT_FAIL, dec;
 
-	if (argc != 1) {
-		fprintf(stderr, "latticectl: inspect takes one LatticeConfig, as hex or a file\n"
-			"hint: latticectl inspect 4c544346...   or   latticectl inspect kit.hex\n");
-		return LC_EXIT_USAGE;
-	}
+	(void)argc;
 	lc_err_clear(&err);
 	lc_buf_init(&in, LC_BUF_NOMAX);
 	lc_buf_init(&bytes, LC_BUF_NOMAX);
@@ -60,3 +56,10 @@ out:
 	lc_buf_release(&bytes);
 	return rc;
 }
+
+const struct lc_cmd lc_cmd_inspect = {
+	"inspect", cmd_inspect, 0, lc_no_opts, "HEX|FILE", 1, 1,
+	"decode a LatticeConfig and print every field",
+	"one LatticeConfig, as hex or a file: latticectl inspect 4c544346...   or   "
+	"latticectl inspect kit.hex",
+};

@@ -8,7 +8,13 @@
 #include "state.h"
 #include "banned.h"
 
-int cmd_publish(int argc, char **argv, struct lc_ctx *ctx)
+static const char *git_dir;
+static const struct lc_opt publish_opts[] = {
+	{ LC_OPT_STRING, 0, "git", "DIR", "commit the kit into the git repository DIR", &git_dir },
+	LC_OPT_END_MARK,
+};
+
+static int cmd_publish(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
 	struct lc_identity id;
@@ -19,11 +25,8 @@ int cmd_publish(int argc, char **argv, struct lc_ctx *ctx)
 	char *json = NULL, commit[41], statedir[4096];
 	int rc = LC_EXIT_FAIL, committed;
 
+	(void)argc;
 	(void)argv;
-	if (argc) {
-		fprintf(stderr, "latticectl: publish takes no arguments\n");
-		return LC_EXIT_USAGE;
-	}
 	lc_err_clear(&err);
 	lc_buf_init(&text, LC_BUF_NOMAX);
 	/* Publishing reads the lattice's identity; it never creates one. */
@@ -42,17 +45,17 @@ int cmd_publish(int argc, char **argv, struct lc_ctx *ctx)
 		fprintf(stderr, "latticectl: out of memory\n");
 		goto out;
 	}
-	if (ctx->git_dir) {
-		if (lc_kit_git(ctx->git_dir, &id, text.ptr, json, &committed, commit, &err)) {
+	if (git_dir) {
+		if (lc_kit_git(git_dir, &id, text.ptr, json, &committed, commit, &err)) {
 			rc = lc_fail(&err);
 			goto out;
 		}
 		if (committed)
 			fprintf(stderr, "publish: committed the kit to %s as %.12s\n",
-				ctx->git_dir, commit);
+				git_dir, commit);
 		else
 			fprintf(stderr, "publish: the kit in %s is unchanged; nothing "
-				"committed\n", ctx->git_dir);
+				"committed\n", git_dir);
 	}
 	fputs(ctx->json ? json : text.ptr, stdout);
 	if (ctx->json)
@@ -64,3 +67,8 @@ out:
 	lc_identity_release(&id);
 	return rc;
 }
+
+const struct lc_cmd lc_cmd_publish = {
+	"publish", cmd_publish, LC_NEED_MANIFEST, publish_opts, "", 0, 0,
+	"print the handshake kit integrators bind to", NULL,
+};

@@ -82,7 +82,7 @@ static int apply(struct lc_run *r, size_t i, int role)
 	return lc_roll_member(r, i, wr);
 }
 
-int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
+static int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
 	const struct lc_jrec *last;
@@ -94,10 +94,7 @@ int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
 	long k;
 	int role, rc = LC_EXIT_FAIL, resumed = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: latticectl rotate-peer HOST ROLE\n");
-		return LC_EXIT_USAGE;
-	}
+	(void)argc;
 	k = lc_manifest_host(m, argv[0]);
 	i = (size_t)k;
 	role = lc_role_lookup(argv[1]);
@@ -164,3 +161,9 @@ out:
 	lc_run_close(&r);
 	return rc;
 }
+
+const struct lc_cmd lc_cmd_rotate_peer = {
+	"rotate-peer", cmd_rotate_peer, LC_NEED_MANIFEST, lc_no_opts, "HOST ROLE", 2, 2,
+	"give one member a new peer identity, one member of a committee at a time",
+	"HOST is a host's ssh target and ROLE one of its roles, as the manifest writes them",
+};

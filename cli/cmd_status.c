@@ -9,6 +9,7 @@
 
 #include "agent_client.h"
 #include "check.h"
+#include "connect.h"
 #include "deploy.h"
 #include "fanout.h"
 #include "lc.h"
@@ -335,7 +336,14 @@ static void print_notes(const struct status_run *s, const struct lc_fanout *f, i
 	}
 }
 
-int cmd_status(int argc, char **argv, struct lc_ctx *ctx)
+static struct lc_opt_list only_hosts, only_roles;
+static const struct lc_opt status_opts[] = {
+	{ LC_OPT_LIST, 0, "host", "HOST", "only this host (repeatable, or HOST,HOST)", &only_hosts },
+	{ LC_OPT_LIST, 0, "role", "ROLE", "only this role (repeatable, or ROLE,ROLE)", &only_roles },
+	LC_OPT_END_MARK,
+};
+
+static int cmd_status(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
 	struct status_run s;
@@ -349,16 +357,12 @@ int cmd_status(int argc, char **argv, struct lc_ctx *ctx)
 	size_t i, nrows;
 	int rc = LC_EXIT_FAIL, fan = 0, healthy;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0) {
-		fprintf(stderr, "latticectl: status takes no operands\n"
-			"hint: latticectl status [--host HOST]... [--role ROLE]...\n");
-		return LC_EXIT_USAGE;
-	}
 	memset(&s, 0, sizeof(s));
 	s.m = m;
 	lc_err_clear(&err);
-	if (lc_pick_roles(&s.roles, &ctx->only_roles))
+	if (lc_pick_roles(&s.roles, &only_roles))
 		return LC_EXIT_USAGE;
 	if (!(want = calloc(m->nhosts + 1, 1)) ||
 	    !(names = calloc(m->nhosts + 1, sizeof(*names))) ||
@@ -368,7 +372,7 @@ int cmd_status(int argc, char **argv, struct lc_ctx *ctx)
 		lc_err_set(&err, "out of memory");
 		goto fail;
 	}
-	if (lc_pick_hosts(want, m, &ctx->only_hosts)) {
+	if (lc_pick_hosts(want, m, &only_hosts)) {
 		rc = LC_EXIT_USAGE;
 		goto out;
 	}
@@ -385,16 +389,12 @@ int cmd_status(int argc, char **argv, struct lc_ctx *ctx)
 		goto out;
 	}
 
-	if (lc_ctx_ssh_opts(&o, known, sizeof(known), ctx, &err) ||
-	    lc_bundle_find(&b, &err) || lc_fanout_init(&f, names, s.n, ctx->jobs, &err))
+	if (lc_fanout_open(&f, &o, known, sizeof(known), &b, ctx, names, s.n, &err))
 		goto fail;
 	fan = 1;
-	f.ssh_opts = &o;
-	f.bundle = &b;
 	/* One report after every host answered: nothing is printed per host. */
 	f.silent = 1;
-	f.quiet = ctx->quiet;
-	f.tty = !ctx->json && !ctx->quiet && isatty(STDERR_FILENO) && s.n > 1;
+	f.json = 0;
 	lc_fanout_run(&f, "status", status_task, &s);
 
 	count(&s);
@@ -433,3 +433,9 @@ out:
 	free(s.probed);
 	return rc;
 }
+
+const struct lc_cmd lc_cmd_status = {
+	"status", cmd_status, LC_NEED_MANIFEST, status_opts, "[--host HOST]... [--role ROLE]...",
+	0, 0, "show every role's state, restarts, committee and round on its hosts",
+	"narrow it with --host and --role",
+};

@@ -34,17 +34,12 @@ static int print_json(const struct lc_diags *d)
 	return 0;
 }
 
-int cmd_validate(int argc, char **argv, struct lc_ctx *ctx)
+static int cmd_validate(int argc, char **argv, struct lc_ctx *ctx)
 {
 	struct lc_manifest *m = NULL;
 	struct lc_diags d;
 	int rc;
 
-	if (argc > 1) {
-		fprintf(stderr, "latticectl: validate takes at most one manifest path\n"
-			"hint: latticectl validate [-m] PATH\n");
-		return LC_EXIT_USAGE;
-	}
 	if (argc == 1)
 		ctx->manifest_path = argv[0];
 	lc_diags_init(&d, ctx->manifest_path);
@@ -68,3 +63,9 @@ int cmd_validate(int argc, char **argv, struct lc_ctx *ctx)
 		return LC_EXIT_FAIL;
 	return rc ? LC_EXIT_MANIFEST : LC_EXIT_OK;
 }
+
+const struct lc_cmd lc_cmd_validate = {
+	"validate", cmd_validate, 0, lc_no_opts, "[PATH]", 0, 1,
+	"check the manifest against the role table and print the lattice",
+	"the manifest is -m PATH, or PATH, or ./lattice.toml",
+};

@@ -4,16 +4,17 @@
 #include "lc.h"
 #include "banned.h"
 
-int cmd_version(int argc, char **argv, struct lc_ctx *ctx)
+static int cmd_version(int argc, char **argv, struct lc_ctx *ctx)
 {
+	(void)argc;
 	(void)argv;
-	if (argc) {
-		fprintf(stderr, "latticectl: version takes no arguments\n");
-		return LC_EXIT_USAGE;
-	}
 	if (ctx->json)
 		printf("{\"version\":\"%s\"}\n", LC_VERSION);
 	else
 		printf("latticectl %s\n", LC_VERSION);
 	return LC_EXIT_OK;
 }
+
+const struct lc_cmd lc_cmd_version = {
+	"version", cmd_version, 0, lc_no_opts, "", 0, 0, "print latticectl's version", NULL,
+};

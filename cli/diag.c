@@ -172,3 +172,21 @@ int lc_fail(const struct lc_err *err)
 		fprintf(stderr, "hint: %s\n", err->hint);
 	return LC_EXIT_FAIL;
 }
+
+const struct lc_opt lc_no_opts[] = { LC_OPT_END_MARK };
+
+int lc_usage_error(const struct lc_cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "latticectl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: latticectl %s%s%s\n", c->name, c->args[0] ? " " : "", c->args);
+	if (c->hint)
+		fprintf(stderr, "hint: %s\n", c->hint);
+	else
+		fprintf(stderr, "hint: see 'latticectl help %s'\n", c->name);
+	return LC_EXIT_USAGE;
+}

@@ -16,20 +16,6 @@
 
 #define BLS_INDEX_CONTEXT "latticectl 2026-11-23 atelier key index v1"
 
-void lc_hostid(char out[LC_HOSTID_MAX], const struct lc_host *h)
-{
-	const char *s = h->ssh ? h->ssh : "host";
-	size_t i;
-
-	for (i = 0; s[i] && i < LC_HOSTID_MAX - 1; i++) {
-		char c = s[i];
-
-		out[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '.' || c == '-') ? c : '_';
-	}
-	out[i] = '\0';
-}
-
 int lc_identity_config(struct lc_lconfig *cfg, const struct lc_manifest *m,
 		       struct lc_err *err)
 {

@@ -8,11 +8,11 @@
 #include "bls.h"
 #include "buf.h"
 #include "dkg.h"
+#include "dkg_record.h"
 #include "err.h"
 #include "lconfig.h"
 #include "manifest.h"
 
-#define LC_HOSTID_MAX 128
 
 /* The public side of one (host, role); secrets stay in their files. */
 struct lc_member {
@@ -24,8 +24,6 @@ struct lc_member {
 	char eth_addr[43];         /* tally-member */
 	unsigned dkg_index;        /* unseal/offer member, 1-based */
 };
-
-enum { LC_DKG_UNSEAL, LC_DKG_OFFER, LC_DKG_COUNT };
 
 struct lc_identity {
 	char (*hostid)[LC_HOSTID_MAX]; /* per manifest host: its file name */
@@ -65,8 +63,5 @@ int lc_identity_load(struct lc_identity *id, struct lc_lconfig *cfg,
 		     const struct lc_manifest *m, const char *secrets_root,
 		     const char *statedir, unsigned flags, struct lc_err *err);
 void lc_identity_release(struct lc_identity *id);
-
-/* A host's name in file names: its ssh target, other characters as '_'. */
-void lc_hostid(char out[LC_HOSTID_MAX], const struct lc_host *h);
 
 #endif

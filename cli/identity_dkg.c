@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
-#include "ceremony.h"
+#include "dkg_record.h"
 #include "hex.h"
 #include "identity_priv.h"
 #include "banned.h"

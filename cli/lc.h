@@ -34,44 +34,47 @@ struct lc_ctx {
 	int color;                 /* on a TTY unless NO_COLOR is set */
 	const char *secrets_dir;   /* --secrets-dir; default "secrets" */
 	const char *state_dir;     /* --state-dir; default "state" */
-	int new_identity;          /* gen-config, dkg run --new-identity */
-	int check_hosts;           /* dkg verify --hosts */
-	const char *git_dir;       /* publish --git DIR */
 	const char *ssh_config;    /* --ssh-config FILE */
 	int accept_new_host_keys;  /* --accept-new-host-keys */
 	int connect_timeout_s;     /* --connect-timeout SECONDS */
 	int io_timeout_s;          /* --timeout SECONDS (one agent reply) */
 	int jobs;                  /* -j N: hosts worked on at once */
-	struct lc_opt_list only_hosts; /* status, down --host */
-	struct lc_opt_list only_roles; /* status, down --role */
 	int break_lock;            /* --break-lock: take host locks held by others */
-	int offline;               /* up --offline: skip the chain-id check */
-	int wipe;                  /* down --wipe */
-	int yes;                   /* --yes: do not ask */
 	struct lc_manifest *manifest; /* loaded when the verb needs it */
 };
 
-/* One verb, one file: cli/cmd_<verb>.c.  Returns an enum lc_exit. */
-int cmd_validate(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_version(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_help(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_inspect(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_publish(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_agent(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_status(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_up(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_plan(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_down(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_add_host(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx);
-int cmd_dkg(int argc, char **argv, struct lc_ctx *ctx);
+/* What the dispatcher sets up before a verb runs. */
+enum { LC_NEED_MANIFEST = 1 }; /* parse and check -m's manifest: ctx->manifest */
 
-struct lc_ssh_opts;
-/* The ssh options for the lattice's hosts: known_hosts in the state
- * directory, --ssh-config, timeouts.  known receives that file's path. */
-int lc_ctx_ssh_opts(struct lc_ssh_opts *o, char *known, size_t size,
-		    struct lc_ctx *ctx, struct lc_err *err);
+/*
+ * One verb, one file: cli/cmd_<verb>.c exports its entry, and main.c
+ * only lists the entries.  The dispatcher parses the verb's options (its
+ * own table, whose targets are that file's variables, then the global
+ * ones), checks the operand count, sets up what needs asks for, and
+ * calls fn with the operands.  fn returns an enum lc_exit.
+ */
+struct lc_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct lc_ctx *ctx);
+	unsigned needs;            /* LC_NEED_* */
+	const struct lc_opt *opts; /* the verb's own options */
+	const char *args;          /* operand synopsis, for usage */
+	int min_args, max_args;    /* operand count; max -1: any */
+	const char *summary;       /* one line, for help */
+	const char *hint;          /* with a usage error; NULL: "see help" */
+};
+
+extern const struct lc_cmd lc_cmd_validate, lc_cmd_gen_config, lc_cmd_plan, lc_cmd_up,
+	lc_cmd_down, lc_cmd_add_host, lc_cmd_rotate_peer, lc_cmd_inspect, lc_cmd_publish,
+	lc_cmd_status, lc_cmd_dkg, lc_cmd_agent, lc_cmd_version, lc_cmd_help;
+
+/* An empty options table, for verbs that have none. */
+extern const struct lc_opt lc_no_opts[];
+
+/* A usage error of verb c: "latticectl: <msg>", its usage line and its
+ * hint to stderr; returns LC_EXIT_USAGE. */
+int lc_usage_error(const struct lc_cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 struct lc_opt_list;
 /* --role R (repeatable, or R1,R2): the roles named, as bits; all when
@@ -86,8 +89,8 @@ int lc_pick_hosts(char *want, const struct lc_manifest *m,
  * (in diag.c: code that runs a command links without main.o). */
 int lc_fail(const struct lc_err *err);
 
-/* From main.c: print a command's usage (or the overview when name is NULL);
- * returns -1 for an unknown command. */
+/* From main.c (it holds the list): print a command's usage, or the
+ * overview when name is NULL; returns -1 for an unknown command. */
 int lc_usage(FILE *f, const char *name);
 
 #endif

@@ -43,85 +43,11 @@ static const struct lc_opt global_opts[] = {
 	LC_OPT_END_MARK,
 };
 
-static const struct lc_opt no_opts[] = { LC_OPT_END_MARK };
-static const struct lc_opt gen_config_opts[] = {
-	{ LC_OPT_FLAG, 0, "new-identity", NULL,
-	  "accept a changed identity (a fingerprint change)", &ctx.new_identity },
-	LC_OPT_END_MARK,
-};
-static const struct lc_opt dkg_opts[] = {
-	{ LC_OPT_FLAG, 0, "new-identity", NULL,
-	  "run: retire the recorded ceremony and run a new one (a fingerprint change)",
-	  &ctx.new_identity },
-	{ LC_OPT_FLAG, 0, "hosts", NULL,
-	  "verify: also ask every member host for its active share", &ctx.check_hosts },
-	LC_OPT_END_MARK,
-};
-static const struct lc_opt publish_opts[] = {
-	{ LC_OPT_STRING, 0, "git", "DIR", "commit the kit into the git repository DIR", &ctx.git_dir },
-	LC_OPT_END_MARK,
-};
-static const struct lc_opt status_opts[] = {
-	{ LC_OPT_LIST, 0, "host", "HOST", "only this host (repeatable, or HOST,HOST)", &ctx.only_hosts },
-	{ LC_OPT_LIST, 0, "role", "ROLE", "only this role (repeatable, or ROLE,ROLE)", &ctx.only_roles },
-	LC_OPT_END_MARK,
-};
-
-static const struct lc_opt up_opts[] = {
-	{ LC_OPT_FLAG, 0, "offline", NULL,
-	  "skip the chain_rpc chain-id check (not for production)", &ctx.offline },
-	LC_OPT_END_MARK,
-};
-
-static const struct lc_opt down_opts[] = {
-	{ LC_OPT_LIST, 0, "host", "HOST", "only this host (repeatable, or HOST,HOST)", &ctx.only_hosts },
-	{ LC_OPT_LIST, 0, "role", "ROLE", "only this role (repeatable, or ROLE,ROLE)", &ctx.only_roles },
-	{ LC_OPT_FLAG, 0, "wipe", NULL,
-	  "also remove the roles' secrets and files from the hosts (decommissioning)", &ctx.wipe },
-	{ LC_OPT_FLAG, 0, "yes", NULL, "do not ask for confirmation", &ctx.yes },
-	LC_OPT_END_MARK,
-};
-
-/* What the dispatcher sets up before a verb runs. */
-enum { LC_NEED_MANIFEST = 1 };
-
-struct lc_cmd {
-	const char *name;
-	int (*fn)(int argc, char **argv, struct lc_ctx *ctx);
-	unsigned needs;
-	const struct lc_opt *opts; /* the verb's own options */
-	const char *args;          /* operand synopsis */
-	const char *summary;
-};
-
-/* Every verb, in the order help lists them. */
-static const struct lc_cmd commands[] = {
-	{ "validate", cmd_validate, 0, no_opts, "[PATH]",
-	  "check the manifest against the role table and print the lattice" },
-	{ "gen-config", cmd_gen_config, LC_NEED_MANIFEST, gen_config_opts, "",
-	  "generate every secret and the LatticeConfig; touches no host" },
-	{ "plan", cmd_plan, LC_NEED_MANIFEST, no_opts, "",
-	  "show what up would change on each host and role; changes nothing" },
-	{ "up", cmd_up, LC_NEED_MANIFEST, up_opts, "",
-	  "bring the lattice up, or roll it to the manifest (resumable)" },
-	{ "down", cmd_down, LC_NEED_MANIFEST, down_opts, "[--host HOST]... [--role ROLE]... [--wipe [--yes]]",
-	  "stop every organism in reverse pipeline order (--wipe: decommission)" },
-	{ "add-host", cmd_add_host, LC_NEED_MANIFEST, up_opts, "HOST",
-	  "add a new host's roles to a running lattice (never a fingerprint change)" },
-	{ "rotate-peer", cmd_rotate_peer, LC_NEED_MANIFEST, no_opts, "HOST ROLE",
-	  "give one member a new peer identity, one member of a committee at a time" },
-	{ "inspect", cmd_inspect, 0, no_opts, "HEX|FILE",
-	  "decode a LatticeConfig and print every field" },
-	{ "publish", cmd_publish, LC_NEED_MANIFEST, publish_opts, "",
-	  "print the handshake kit integrators bind to" },
-	{ "status", cmd_status, LC_NEED_MANIFEST, status_opts, "[--host HOST]... [--role ROLE]...",
-	  "show every role's state, restarts, committee and round on its hosts" },
-	{ "dkg", cmd_dkg, LC_NEED_MANIFEST, dkg_opts, "run|verify [unseal|offer]",
-	  "run the DKG ceremony on the member hosts, or verify its transcript" },
-	{ "agent", cmd_agent, LC_NEED_MANIFEST, no_opts, "HOST OP [JSON]",
-	  "run one agent operation on one host (pushes the agent if needed)" },
-	{ "version", cmd_version, 0, no_opts, "", "print latticectl's version" },
-	{ "help", cmd_help, 0, no_opts, "[COMMAND]", "show help for latticectl or a command" },
+/* Every verb, in the order help lists them; each entry is in its cmd_<verb>.c. */
+static const struct lc_cmd *const commands[] = {
+	&lc_cmd_validate, &lc_cmd_gen_config, &lc_cmd_plan, &lc_cmd_up, &lc_cmd_down,
+	&lc_cmd_add_host, &lc_cmd_rotate_peer, &lc_cmd_inspect, &lc_cmd_publish,
+	&lc_cmd_status, &lc_cmd_dkg, &lc_cmd_agent, &lc_cmd_version, &lc_cmd_help,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -130,8 +56,8 @@ static const struct lc_cmd *find_cmd(const char *name)
 	size_t i;
 
 	for (i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
 	return NULL;
 }
 
@@ -143,8 +69,8 @@ int lc_usage(FILE *f, const char *name)
 	if (name) {
 		if (!(c = find_cmd(name)))
 			return -1;
-		fprintf(f, "usage: latticectl [options] %s %s\n\n%s.\n\noptions:\n",
-			c->name, c->args, c->summary);
+		fprintf(f, "usage: latticectl [options] %s%s%s\n\n%s.\n\noptions:\n",
+			c->name, c->args[0] ? " " : "", c->args, c->summary);
 		lc_opts_help(f, c->opts);
 		lc_opts_help(f, global_opts);
 		fprintf(f, "\nSee latticectl(1) for exit statuses and details.\n");
@@ -152,7 +78,7 @@ int lc_usage(FILE *f, const char *name)
 	}
 	fprintf(f, "usage: latticectl [options] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-24s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-24s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "\noptions (before or after the command):\n");
 	lc_opts_help(f, global_opts);
 	fprintf(f, "\nSee latticectl(1) and lattice.toml(5).\n");
@@ -217,7 +143,7 @@ static int run(int argc, char **argv)
 	struct lc_err err;
 	const char *nc;
 	char hint[128];
-	int next = 1, rc;
+	int next = 1, rc, nargs;
 	size_t i;
 
 	lc_err_clear(&err);
@@ -241,7 +167,7 @@ static int run(int argc, char **argv)
 		const char *sug;
 
 		for (i = 0; i < NCOMMANDS; i++)
-			names[i] = commands[i].name;
+			names[i] = commands[i]->name;
 		sug = lc_suggest(argv[next], names);
 		if (sug)
 			snprintf(hint, sizeof(hint), "did you mean '%s'?", sug);
@@ -257,6 +183,19 @@ static int run(int argc, char **argv)
 	if (want_help) {
 		lc_usage(stdout, c->name);
 		return LC_EXIT_OK;
+	}
+	nargs = argc - next;
+	if (nargs < c->min_args || (c->max_args >= 0 && nargs > c->max_args)) {
+		if (c->max_args == 0)
+			return lc_usage_error(c, "%s takes no operands", c->name);
+		if (c->min_args == c->max_args)
+			return lc_usage_error(c, "%s takes %d operand%s", c->name, c->min_args,
+					      c->min_args == 1 ? "" : "s");
+		if (nargs < c->min_args)
+			return lc_usage_error(c, "%s needs at least %d operand%s", c->name,
+					      c->min_args, c->min_args == 1 ? "" : "s");
+		return lc_usage_error(c, "%s takes at most %d operand%s", c->name, c->max_args,
+				      c->max_args == 1 ? "" : "s");
 	}
 	if (parse_seconds(connect_timeout_arg, "--connect-timeout", &ctx.connect_timeout_s) ||
 	    parse_seconds(io_timeout_arg, "--timeout", &ctx.io_timeout_s) ||

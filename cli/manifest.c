@@ -884,3 +884,17 @@ const char *lc_host_name(const struct lc_host *h)
 {
 	return h->ssh ? h->ssh : "(no ssh target)";
 }
+
+void lc_hostid(char out[LC_HOSTID_MAX], const struct lc_host *h)
+{
+	const char *s = h->ssh ? h->ssh : "host";
+	size_t i;
+
+	for (i = 0; s[i] && i < LC_HOSTID_MAX - 1; i++) {
+		char c = s[i];
+
+		out[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '-') ? c : '_';
+	}
+	out[i] = '\0';
+}

@@ -149,4 +149,9 @@ long lc_manifest_host(const struct lc_manifest *m, const char *name);
 /* A display name for a host: its ssh target as written. */
 const char *lc_host_name(const struct lc_host *h);
 
+/* A host's name in file names (state, secrets, journal): its ssh target,
+ * every character but [A-Za-z0-9.-] as '_'. */
+#define LC_HOSTID_MAX 128
+void lc_hostid(char out[LC_HOSTID_MAX], const struct lc_host *h);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "connect.h"
 #include "run.h"
 #include "state.h"
 #include "banned.h"
@@ -299,20 +300,14 @@ size_t lc_run_connect(struct lc_run *r, const char *sel)
 		}
 		for (i = 0; i < r->m->nhosts; i++)
 			names[i] = r->m->hosts[i].ssh;
-		if (lc_ctx_ssh_opts(&r->o, r->known, sizeof(r->known), r->ctx, &r->err) ||
-		    lc_bundle_find(&r->b, &r->err) ||
-		    lc_fanout_init(&r->f, names, r->m->nhosts, r->ctx->jobs, &r->err)) {
+		if (lc_fanout_open(&r->f, &r->o, r->known, sizeof(r->known), &r->b, r->ctx,
+				   names, r->m->nhosts, &r->err)) {
 			free(names);
 			return r->m->nhosts;
 		}
 		/* The fan-out keeps the names; they live in the manifest. */
 		free(names);
 		r->have_f = 1;
-		r->f.ssh_opts = &r->o;
-		r->f.bundle = &r->b;
-		r->f.json = r->ctx->json;
-		r->f.quiet = r->ctx->quiet;
-		r->f.tty = !r->ctx->json && isatty(STDERR_FILENO) && r->m->nhosts > 1;
 	}
 	failed = lc_fanout_run(&r->f, "connect", connect_task, &ca);
 	for (i = 0; r->j && i < r->m->nhosts; i++) {

@@ -1,0 +1,49 @@
+/* cmd_plan.c - `latticectl plan`: what up would change on each host and role, read-only. */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "up.h"
+#include "banned.h"
+
+static int cmd_plan(int argc, char **argv, struct lc_ctx *ctx)
+{
+	char path[4200];
+	struct lc_run r;
+	struct lc_tally t;
+	size_t failed;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	snprintf(path, sizeof(path), "%s/%s", ctx->secrets_dir, ctx->manifest->name);
+	if (access(path, F_OK) && errno == ENOENT) {
+		/* No secrets yet: nothing can be compared, all is to do. */
+		fprintf(stderr, "plan: no secrets in '%s' yet: up will create them and "
+			"install every role of every host\n", path);
+		return LC_EXIT_PENDING;
+	}
+	if (lc_run_open(&r, ctx, "plan", LC_RUN_IDENTITY | LC_RUN_JOURNAL)) {
+		rc = lc_run_fail(&r);
+		lc_run_close(&r);
+		return rc;
+	}
+	r.f.quiet = 1;
+	failed = lc_plan_all(&r);
+	lc_tally_count(&r, &t);
+	if (ctx->json) {
+		lc_print_json(lc_plan_json(&r, &t));
+	} else if (!ctx->quiet) {
+		lc_tally_print(stdout, "plan", &t);
+	}
+	lc_run_close(&r);
+	if (failed)
+		return LC_EXIT_FAIL;
+	return t.roles == t.n[LC_ACT_NOTHING] ? LC_EXIT_OK : LC_EXIT_PENDING;
+}
+
+const struct lc_cmd lc_cmd_plan = {
+	"plan", cmd_plan, LC_NEED_MANIFEST, lc_no_opts, "", 0, 0,
+	"show what up would change on each host and role; changes nothing", NULL,
+};

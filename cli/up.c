@@ -1,0 +1,1016 @@
+/* up.c - what up and add-host do: from the manifest to a live lattice, resumable, one committee member at a time; and the plan of it. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "ceremony.h"
+#include "chain.h"
+#include "hex.h"
+#include "kit.h"
+#include "probe.h"
+#include "roles.h"
+#include "rollout.h"
+#include "run.h"
+#include "state.h"
+#include "up.h"
+#include "clock.h"
+#include "banned.h"
+
+/* ---- plan: one read-only look at every host ---- */
+
+static int plan_task(struct lc_fanout_host *h, void *arg)
+{
+	struct lc_run *r = arg;
+	struct lc_want_host *wh = &r->lay.hosts[h - r->f.hosts];
+	struct lc_agent *a;
+	size_t k;
+	int any = 0;
+
+	if (lc_fanout_agent(h, &a) || lc_plan_host(a, r->m, wh, r->j, &h->err))
+		return -1;
+	for (k = 0; k < wh->nroles; k++) {
+		const struct lc_want_role *wr = &wh->roles[k];
+
+		if (wr->action == LC_ACT_NOTHING)
+			continue;
+		any = 1;
+		lc_buf_printf(&h->out, "%-18s %-8s%s%s\n", lc_roles[wr->role].name,
+			      lc_action_names[wr->action], wr->why[0] ? " " : "", wr->why);
+	}
+	for (k = 0; k < LC_ROLE_COUNT; k++)
+		if (wh->extra[k])
+			lc_buf_printf(&h->note, "%s is installed here but the manifest does not "
+				      "give it this host: left alone (remove it with 'latticectl "
+				      "down --host %s --role %s --wipe')\n", lc_roles[k].name,
+				      wh->name, lc_roles[k].name);
+	if (!any && r->ctx->verbose)
+		lc_buf_printf(&h->out, "up to date\n");
+	return 0;
+}
+
+
+void lc_tally_count(const struct lc_run *r, struct lc_tally *t)
+{
+	size_t i, k;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < r->lay.nhosts; i++) {
+		const struct lc_want_host *wh = &r->lay.hosts[i];
+
+		if (!wh->planned) {
+			t->hosts_failed++;
+			continue;
+		}
+		for (k = 0; k < wh->nroles; k++) {
+			t->n[wh->roles[k].action]++;
+			t->roles++;
+		}
+	}
+}
+
+void lc_tally_print(FILE *f, const char *what, const struct lc_tally *t)
+{
+	int a;
+
+	fprintf(f, "%s:", what);
+	for (a = LC_ACT_INSTALL; a < LC_ACT_COUNT; a++)
+		fprintf(f, " %u to %s,", t->n[a], lc_action_names[a]);
+	fprintf(f, " %u unchanged", t->n[LC_ACT_NOTHING]);
+	if (t->hosts_failed)
+		fprintf(f, "; %u host%s could not be asked", t->hosts_failed,
+			t->hosts_failed == 1 ? "" : "s");
+	fputc('\n', f);
+}
+
+cJSON *lc_plan_json(const struct lc_run *r, const struct lc_tally *t)
+{
+	cJSON *o = cJSON_CreateObject(), *hosts, *ho, *roles, *ro, *files;
+	size_t i, k, n;
+
+	cJSON_AddStringToObject(o, "lattice", r->m->name);
+	cJSON_AddNumberToObject(o, "changes", t->roles - t->n[LC_ACT_NOTHING]);
+	hosts = cJSON_AddArrayToObject(o, "hosts");
+	for (i = 0; i < r->lay.nhosts; i++) {
+		const struct lc_want_host *wh = &r->lay.hosts[i];
+
+		ho = cJSON_CreateObject();
+		cJSON_AddItemToArray(hosts, ho);
+		cJSON_AddStringToObject(ho, "host", wh->name);
+		cJSON_AddBoolToObject(ho, "reachable", wh->planned);
+		if (!wh->planned) {
+			cJSON_AddStringToObject(ho, "error", r->f.hosts[i].err.msg);
+			continue;
+		}
+		roles = cJSON_AddArrayToObject(ho, "roles");
+		for (k = 0; k < wh->nroles; k++) {
+			const struct lc_want_role *wr = &wh->roles[k];
+
+			ro = cJSON_CreateObject();
+			cJSON_AddItemToArray(roles, ro);
+			cJSON_AddStringToObject(ro, "role", lc_roles[wr->role].name);
+			cJSON_AddStringToObject(ro, "action", lc_action_names[wr->action]);
+			cJSON_AddStringToObject(ro, "state", wr->state);
+			files = cJSON_AddArrayToObject(ro, "files");
+			for (n = 0; n < wr->nfiles; n++) {
+				const struct lc_want_file *wf = &wh->files[wr->file[n]];
+				char name[128];
+
+				if (!wf->differs)
+					continue;
+				snprintf(name, sizeof(name), "%s/%s", lc_area_names[wf->area], wf->name);
+				cJSON_AddItemToArray(files, cJSON_CreateString(name));
+			}
+		}
+	}
+	return o;
+}
+
+size_t lc_plan_all(struct lc_run *r)
+{
+	size_t failed = lc_run_connect(r, NULL);
+
+	if (lc_interrupted)
+		return failed;
+	return failed + lc_fanout_run(&r->f, "plan", plan_task, r);
+}
+
+void lc_print_json(cJSON *o)
+{
+	char *text = cJSON_PrintUnformatted(o);
+
+	printf("%s\n", text ? text : "null");
+	free(text);
+	cJSON_Delete(o);
+}
+
+/* ---- up: files, units, starts in pipeline order ---- */
+
+static int wants_files(enum lc_action a)
+{
+	return a == LC_ACT_INSTALL || a == LC_ACT_UPDATE || a == LC_ACT_REPAIR;
+}
+
+static int files_task(struct lc_fanout_host *h, void *arg)
+{
+	struct lc_run *r = arg;
+	struct lc_want_host *wh = &r->lay.hosts[h - r->f.hosts];
+	struct lc_agent *a;
+	long long bytes = 0;
+	unsigned nfiles = 0;
+	char done[sizeof(wh->files) / sizeof(wh->files[0])];
+	size_t k, n;
+
+	memset(done, 0, sizeof(done));
+	if (lc_fanout_agent(h, &a))
+		return -1;
+	for (k = 0; k < wh->nroles; k++) {
+		struct lc_want_role *wr = &wh->roles[k];
+		const char *role = lc_roles[wr->role].name;
+
+		if (!wants_files(wr->action))
+			continue;
+		for (n = 0; n < wr->nfiles; n++) {
+			size_t fi = wr->file[n];
+
+			if (done[fi] || !wh->files[fi].differs)
+				continue;
+			if (lc_put_file(a, r->m, &wh->files[fi], &bytes, &h->err)) {
+				lc_run_note(r, wh->hostid, role, "files", wr->inputs, "failed",
+					    "%s", h->err.msg);
+				return -1;
+			}
+			done[fi] = 1;
+			nfiles++;
+		}
+		lc_run_note(r, wh->hostid, role, "files", wr->inputs, "done", "%s",
+			    wr->action == LC_ACT_REPAIR ? "repaired drift" : "");
+		if (wr->action == LC_ACT_REPAIR)
+			lc_buf_printf(&h->out, "%s: drift repaired (%s)\n", role, wr->why);
+	}
+	if (nfiles)
+		lc_buf_printf(&h->out, "sent %u file%s (%lld bytes)\n", nfiles,
+			      nfiles == 1 ? "" : "s", bytes);
+	return 0;
+}
+
+static int units_task(struct lc_fanout_host *h, void *arg)
+{
+	struct lc_run *r = arg;
+	struct lc_want_host *wh = &r->lay.hosts[h - r->f.hosts];
+	struct lc_agent *a;
+	size_t k;
+
+	if (lc_fanout_agent(h, &a))
+		return -1;
+	for (k = 0; k < wh->nroles; k++) {
+		struct lc_want_role *wr = &wh->roles[k];
+		const char *role = lc_roles[wr->role].name;
+
+		if (!wants_files(wr->action))
+			continue;
+		if (lc_unit_install(a, r->m, wr->role, &h->err)) {
+			lc_run_note(r, wh->hostid, role, "unit", wr->inputs, "failed", "%s",
+				    h->err.msg);
+			return -1;
+		}
+		lc_run_note(r, wh->hostid, role, "unit", wr->inputs, "done", "%s", "");
+	}
+	return 0;
+}
+
+struct start_arg {
+	struct lc_run *r;
+	int org;
+};
+
+static int start_task(struct lc_fanout_host *h, void *arg)
+{
+	struct start_arg *sa = arg;
+	struct lc_run *r = sa->r;
+	struct lc_want_host *wh = &r->lay.hosts[h - r->f.hosts];
+	struct lc_agent *a;
+	size_t k;
+
+	for (k = 0; k < wh->nroles; k++) {
+		struct lc_want_role *wr = &wh->roles[k];
+		const char *role = lc_roles[wr->role].name;
+
+		if ((int)lc_roles[wr->role].org != sa->org ||
+		    (wr->action != LC_ACT_INSTALL && wr->action != LC_ACT_START))
+			continue;
+		if (lc_fanout_agent(h, &a) || lc_unit_action(a, r->m, wr->role, "start", &h->err)) {
+			lc_run_note(r, wh->hostid, role, "start", wr->inputs, "failed", "%s",
+				    h->err.msg);
+			return -1;
+		}
+		lc_run_note(r, wh->hostid, role, "start", wr->inputs, "done", "%s", "");
+		lc_buf_printf(&h->out, "started %s\n", role);
+	}
+	return 0;
+}
+
+/* ---- the health signal ---- */
+
+struct health {
+	struct lc_run *r;
+	struct lc_host_probe *p;   /* per host */
+	int *ok;                   /* per host: probed */
+	unsigned healthy, total;
+};
+
+static int probe_task(struct lc_fanout_host *h, void *arg)
+{
+	struct health *hs = arg;
+	size_t i = (size_t)(h - hs->r->f.hosts);
+	struct lc_agent *a;
+
+	lc_probe_release(&hs->p[i]);
+	hs->ok[i] = 0;
+	if (lc_fanout_agent(h, &a) ||
+	    lc_probe_host(a, hs->r->m, i, 1, &hs->p[i], &h->err))
+		return -1;
+	hs->ok[i] = 1;
+	return 0;
+}
+
+/* Probe every host once; count healthy roles.  first_bad receives a
+ * description of one unhealthy role. */
+static void probe_all(struct health *hs, char *first_bad, size_t size)
+{
+	struct lc_run *r = hs->r;
+	size_t i, k;
+	int quiet = r->f.quiet;
+
+	r->f.quiet = 1;
+	r->f.silent = 1;
+	r->f.keep_failed = 1; /* a probe that fails now may pass next time */
+	lc_fanout_run(&r->f, "health", probe_task, hs);
+	r->f.quiet = quiet;
+	r->f.silent = 0;
+	r->f.keep_failed = 0;
+	hs->healthy = hs->total = 0;
+	first_bad[0] = '\0';
+	for (i = 0; i < r->m->nhosts; i++) {
+		const struct lc_want_host *wh = &r->lay.hosts[i];
+
+		if (!hs->ok[i]) {
+			hs->total += (unsigned)wh->nroles;
+			if (!first_bad[0])
+				snprintf(first_bad, size, "%.60s: %.300s", wh->name, r->f.hosts[i].err.msg);
+			continue;
+		}
+		for (k = 0; k < hs->p[i].n; k++) {
+			char why[128];
+
+			hs->total++;
+			if (lc_role_healthy(r->m, &hs->p[i].roles[k], why, sizeof(why)))
+				hs->healthy++;
+			else if (!first_bad[0])
+				snprintf(first_bad, size, "%s %s: %s", wh->name,
+					 lc_roles[hs->p[i].roles[k].role].name, why);
+		}
+	}
+}
+
+/* The pipeline metric's value on every member that serves it, summed
+ * over those that answered; *members counts them. */
+static int pipeline_values(struct lc_run *r, double *vals, size_t *members)
+{
+	const char *metric = r->m->health.pipeline_metric;
+	size_t i, k, n = 0;
+
+	for (i = 0; i < r->m->nhosts; i++) {
+		const struct lc_want_host *wh = &r->lay.hosts[i];
+		struct lc_agent *a = r->f.hosts[i].agent;
+
+		for (k = 0; k < wh->nroles; k++) {
+			int role = wh->roles[k].role;
+			const char *org = lc_org_names[lc_roles[role].org];
+			cJSON *req, *reply, *v, *names;
+			struct lc_err err;
+
+			if (strncmp(metric, org, strlen(org)) || metric[strlen(org)] != '_')
+				continue;
+			vals[n] = NAN;
+			lc_err_clear(&err);
+			if (a && (req = lc_req("metrics", r->m->name))) {
+				cJSON_AddStringToObject(req, "role", lc_roles[role].name);
+				cJSON_AddNumberToObject(req, "port", lc_metrics_port(r->m, role));
+				names = cJSON_AddArrayToObject(req, "names");
+				cJSON_AddItemToArray(names, cJSON_CreateString(metric));
+				if ((reply = lc_call_ok(a, req, &err))) {
+					v = cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "samples"), metric);
+					if (cJSON_IsNumber(v))
+						vals[n] = v->valuedouble;
+					cJSON_Delete(reply);
+				}
+			}
+			n++;
+		}
+	}
+	*members = n;
+	return n ? 0 : -1;
+}
+
+/* pipeline_command: run locally with the lattice's identity in its
+ * environment; 0 when it exits 0 within ms. */
+static int pipeline_command(struct lc_run *r, long ms)
+{
+	char idhex[65], chain[24];
+	long t0 = lc_now_ms();
+	pid_t pid;
+	int status;
+
+	lc_hex_encode(idhex, r->id.lattice_id, 32);
+	snprintf(chain, sizeof(chain), "%llu", (unsigned long long)r->m->chain_id);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		setenv("LATTICE_INSTANCE", r->m->name, 1);
+		setenv("LATTICE_CHAIN_ID", chain, 1);
+		setenv("LATTICE_ID", idhex, 1);
+		setenv("LATTICE_CONFIG_HEX", r->id.hex, 1);
+		setenv("LATTICE_MANIFEST", r->m->path, 1);
+		execl("/bin/sh", "sh", "-c", r->m->health.pipeline_command, (char *)NULL);
+		_exit(127);
+	}
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (lc_now_ms() - t0 > ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(50 * 1000);
+	}
+}
+
+/*
+ * The roles whose service manager has given up on them (state failed:
+ * systemd's start limit, or the supervisor's crash limit): no wait will
+ * bring them back.  Each is printed with its last log lines; r->err names
+ * them all.  Returns how many there are.
+ */
+static unsigned gave_up(struct health *hs)
+{
+	struct lc_run *r = hs->r;
+	char names[300] = "";
+	size_t i, k, len = 0;
+	unsigned n = 0;
+
+	for (i = 0; i < r->m->nhosts; i++) {
+		const char *host = r->lay.hosts[i].name;
+
+		for (k = 0; hs->ok[i] && k < hs->p[i].n; k++) {
+			const struct lc_role_probe *rp = &hs->p[i].roles[k];
+			const cJSON *line;
+
+			if (strcmp(rp->state, "failed"))
+				continue;
+			fprintf(stderr, "%s: %s failed%s%s and its service manager gave up "
+				"restarting it; its last log lines:\n", host,
+				lc_roles[rp->role].name, rp->last_exit[0] ? ", last exit " : "",
+				rp->last_exit);
+			if (cJSON_GetArraySize(rp->log) == 0)
+				fprintf(stderr, "  (none)\n");
+			cJSON_ArrayForEach(line, rp->log)
+				if (cJSON_IsString(line))
+					fprintf(stderr, "  %s\n", line->valuestring);
+			if (len < sizeof(names))
+				len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s %s",
+							n ? ", " : "", host, lc_roles[rp->role].name);
+			n++;
+		}
+	}
+	if (n) {
+		lc_err_set(&r->err, "no health signal: %u role%s failed and will not be restarted: %s",
+			   n, n == 1 ? "" : "s", names);
+		lc_err_hint(&r->err, "fix the role (its log is above; 'latticectl status' shows the "
+			    "rest), then run up again: it restarts the failed roles");
+	}
+	return n;
+}
+
+/*
+ * Wait for every role healthy, then for the pipeline signal: the
+ * pipeline metric advancing on a majority of the members that serve it
+ * (one slot through the whole pipeline), or pipeline_command exiting 0.
+ * Returns 0 with *hosts_up set, or -1 with r->err set.
+ */
+static int wait_health(struct lc_run *r, unsigned *hosts_up, char *signal, size_t size)
+{
+	struct health hs = { r, NULL, NULL, 0, 0 };
+	long t0 = lc_now_ms(), deadline = t0 + (long)r->m->health.deadline_s * 1000, tick;
+	double *base = NULL, *vals = NULL;
+	size_t i, n = 0, k, advanced;
+	char bad[400];
+	int rc = -1;
+
+	*hosts_up = 0;
+	hs.p = calloc(r->m->nhosts ? r->m->nhosts : 1, sizeof(*hs.p));
+	hs.ok = calloc(r->m->nhosts ? r->m->nhosts : 1, sizeof(*hs.ok));
+	base = calloc(r->m->nhosts * LC_ROLE_COUNT + 1, sizeof(double));
+	vals = calloc(r->m->nhosts * LC_ROLE_COUNT + 1, sizeof(double));
+	if (!hs.p || !hs.ok || !base || !vals) {
+		lc_err_set(&r->err, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		tick = lc_now_ms();
+		probe_all(&hs, bad, sizeof(bad));
+		if (hs.healthy == hs.total)
+			break;
+		if (lc_interrupted || gave_up(&hs))
+			goto out;
+		if (lc_now_ms() > deadline) {
+			lc_err_set(&r->err, "no health signal within %u s: %u of %u roles healthy; "
+				   "first not: %s", r->m->health.deadline_s, hs.healthy, hs.total, bad);
+			lc_err_hint(&r->err, "see 'latticectl status' and the role's log there; "
+				    "run up again once it is fixed");
+			goto out;
+		}
+		if (lc_now_ms() - tick < 500)
+			usleep((useconds_t)(500 - (lc_now_ms() - tick)) * 1000);
+	}
+	for (i = 0; i < r->m->nhosts; i++)
+		*hosts_up += hs.ok[i];
+	if (r->m->health.pipeline_command) {
+		while (pipeline_command(r, deadline - lc_now_ms()))
+			if (lc_interrupted || lc_now_ms() > deadline) {
+				lc_err_set(&r->err, "pipeline_command did not succeed within %u s",
+					   r->m->health.deadline_s);
+				lc_err_hint(&r->err, "run it by hand: %s", r->m->health.pipeline_command);
+				goto out;
+			} else {
+				usleep(500 * 1000);
+			}
+		snprintf(signal, size, "pipeline_command succeeded in %.1f s",
+			 (lc_now_ms() - t0) / 1000.0);
+		rc = 0;
+		goto out;
+	}
+	if (pipeline_values(r, base, &n)) {
+		lc_err_set(&r->err, "no role serves the pipeline metric '%s'",
+			   r->m->health.pipeline_metric);
+		lc_err_hint(&r->err, "set [health] pipeline_metric to an <organism>_<name> "
+			    "metric, or pipeline_command");
+		goto out;
+	}
+	for (;;) {
+		usleep(250 * 1000);
+		pipeline_values(r, vals, &k);
+		for (advanced = 0, i = 0; i < n && i < k; i++)
+			advanced += !isnan(base[i]) && !isnan(vals[i]) && vals[i] > base[i];
+		if (advanced * 2 > n)
+			break;
+		if (lc_interrupted)
+			goto out;
+		if (lc_now_ms() > deadline) {
+			lc_err_set(&r->err, "every role is up, but '%s' did not advance on a "
+				   "majority of its %zu members within %u s",
+				   r->m->health.pipeline_metric, n, r->m->health.deadline_s);
+			lc_err_hint(&r->err, "the organisms run but the pipeline does not commit: "
+				    "check their logs ('latticectl status -v')");
+			goto out;
+		}
+	}
+	snprintf(signal, size, "%s advanced on %zu/%zu members in %.1f s",
+		 r->m->health.pipeline_metric, advanced, n, (lc_now_ms() - t0) / 1000.0);
+	rc = 0;
+out:
+	for (i = 0; hs.p && i < r->m->nhosts; i++)
+		lc_probe_release(&hs.p[i]);
+	free(hs.p);
+	free(hs.ok);
+	free(base);
+	free(vals);
+	return rc;
+}
+
+/* ---- up ---- */
+
+/* Whether the journal's newest health record confirms the fleet as it
+ * is: a health "done" with no change recorded after it. */
+static int health_confirmed(const struct lc_journal *j)
+{
+	static const char *const changing[] = { "files", "unit", "start", "restart",
+						"stop", "wipe", NULL };
+	size_t i = lc_journal_count(j), k;
+
+	while (i-- > 0) {
+		const struct lc_jrec *rec = lc_journal_rec(j, i);
+
+		if (!strcmp(rec->step, "health"))
+			return !strcmp(rec->outcome, "done");
+		for (k = 0; changing[k]; k++)
+			if (!strcmp(rec->step, changing[k]))
+				return 0;
+	}
+	return 0;
+}
+
+static void print_kit(struct lc_run *r, unsigned hosts_up, const char *signal,
+		      unsigned changed)
+{
+	struct lc_gitinfo gi;
+	struct lc_buf text;
+	struct lc_err err;
+
+	lc_err_clear(&err);
+	if (lc_git_manifest_info(&gi, r->m->path, &err))
+		memset(&gi, 0, sizeof(gi));
+	if (r->ctx->json) {
+		char *kit = lc_kit_json(&r->id, r->m, &gi);
+		cJSON *o = cJSON_CreateObject(), *k = kit ? cJSON_Parse(kit) : NULL;
+
+		free(kit);
+		cJSON_AddStringToObject(o, "event", "done");
+		cJSON_AddNumberToObject(o, "changed", changed);
+		cJSON_AddNumberToObject(o, "hosts_up", hosts_up);
+		cJSON_AddNumberToObject(o, "hosts", (double)r->m->nhosts);
+		cJSON_AddStringToObject(o, "pipeline", signal);
+		if (k)
+			cJSON_AddItemToObject(o, "kit", k);
+		lc_print_json(o);
+		return;
+	}
+	lc_buf_init(&text, 1 << 20);
+	if (lc_kit_text(&text, &r->id, r->m, &gi) == 0 && text.len)
+		fputs(text.ptr, stdout);
+	lc_buf_release(&text);
+	printf("hosts up: %u / %zu\n", hosts_up, r->m->nhosts);
+	printf("pipeline: %s\n", signal);
+}
+
+static int interrupted(struct lc_run *r, const char *after)
+{
+	lc_run_note(r, "", "", "up", "", "interrupted", "after %s", after);
+	fprintf(stderr, "latticectl: interrupted: stopped after %s; the locks are released\n"
+		"hint: run 'latticectl up' again to continue from there\n", after);
+	return LC_EXIT_INTERRUPTED;
+}
+
+/*
+ * dkg = "ceremony": the unseal and offer keys come from ceremonies run on
+ * the member hosts, before the LatticeConfig can exist.  A ceremony not
+ * yet recorded runs now (a new lattice); one recorded is never run again
+ * here (that is a fingerprint change: latticectl dkg run --new-identity),
+ * but every member must still hold its share.
+ */
+static int run_ceremonies(struct lc_run *r)
+{
+	static const int which[] = { LC_DKG_UNSEAL, LC_DKG_OFFER };
+	struct lc_buf out;
+	size_t k, i;
+	int rec, rc = 0;
+
+	if (r->m->dkg != LC_DKG_MODE_CEREMONY)
+		return 0;
+	if (lc_run_connect(r, NULL)) {
+		if (!r->err.msg[0])
+			lc_err_set(&r->err, "the DKG ceremonies need every member host; some "
+				   "could not be reached (see above)");
+		return -1;
+	}
+	lc_buf_init(&out, 1 << 20);
+	for (k = 0; !rc && k < sizeof(which) / sizeof(which[0]); k++) {
+		const char *org = lc_ceremony_org(which[k]);
+
+		lc_buf_reset(&out);
+		if ((rec = lc_ceremony_recorded(r->statedir, which[k], &r->err)) < 0) {
+			rc = -1;
+			break;
+		}
+		if (!rec) {
+			lc_run_note(r, "", "", "dkg", "", "begin", "%s ceremony", org);
+			rc = lc_ceremony_run(&r->f, r->m, which[k], r->statedir, &out, &r->err);
+			lc_run_note(r, "", "", "dkg", "", rc ? "failed" : "done", "%s: %s", org,
+				    rc ? r->err.msg : "recorded");
+		} else {
+			rc = lc_ceremony_check_hosts(&r->f, r->m, which[k], r->statedir, 1, &out,
+						     &r->err);
+			if (rc)
+				lc_err_hint(&r->err, "a lost share cannot be made again: rerun the "
+					    "ceremony with 'latticectl dkg run %s --new-identity' (a "
+					    "fingerprint change: see IDENTITY in latticectl(1))", org);
+		}
+		if (!r->ctx->quiet && !r->ctx->json && out.len)
+			for (i = 0; i < out.len; i++)
+				fputc(out.ptr[i], stderr);
+	}
+	lc_buf_release(&out);
+	return rc;
+}
+
+/* ---- the TDX gate ---- */
+
+enum { TDX_UNASKED, TDX_YES, TDX_NO };
+
+struct tdx_gate {
+	struct lc_run *r;
+	char *need;             /* per host: must show TDX */
+	char *seen;             /* per host: TDX_* */
+};
+
+/* The roles of host i that require TDX, comma-separated, and whether
+ * there are any; when none, all its roles (the manifest's tdx = true
+ * asks TDX for them). */
+static int tdx_roles(char *out, size_t size, const struct lc_manifest *m, size_t i)
+{
+	unsigned roles = m->hosts[i].roles, req = 0;
+	size_t len = 0;
+	int k;
+
+	for (k = 0; k < LC_ROLE_COUNT; k++)
+		if ((roles & (1u << k)) && lc_roles[k].tdx == LC_TDX_REQUIRED)
+			req |= 1u << k;
+	if (req)
+		roles = req;
+	out[0] = '\0';
+	for (k = 0; k < LC_ROLE_COUNT; k++)
+		if ((roles & (1u << k)) && len < size)
+			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? ", " : "",
+						lc_roles[k].name);
+	return req != 0;
+}
+
+static int tdx_task(struct lc_fanout_host *h, void *arg)
+{
+	struct tdx_gate *g = arg;
+	const struct lc_manifest *m = g->r->m;
+	size_t i = (size_t)(h - g->r->f.hosts);
+	struct lc_agent *a;
+	struct lc_err why;
+	char roles[160];
+	cJSON *reply;
+	int tdx;
+
+	if (!g->need[i])
+		return 0;
+	if (lc_fanout_agent(h, &a) || !(reply = lc_call_ok(a, lc_req("facts", NULL), &h->err)))
+		return -1;
+	tdx = cJSON_IsTrue(cJSON_GetObjectItem(reply, "tdx"));
+	cJSON_Delete(reply);
+	g->seen[i] = tdx ? TDX_YES : TDX_NO;
+	lc_err_clear(&why);
+	if (!lc_tdx_verdict(m, i, tdx, &why))
+		return 0;
+	/* One line per host with all its TDX roles; the run's hint says
+	 * what to do. */
+	if (tdx_roles(roles, sizeof(roles), m, i))
+		lc_err_set(&h->err, "no TDX on this host, but %s need%s it (no /dev/tdx_guest, "
+			   "/sys/firmware/tdx or tdx_guest cpu flag)", roles,
+			   strchr(roles, ',') ? "" : "s");
+	else
+		lc_err_set(&h->err, "no TDX on this host, but the manifest says tdx = true for "
+			   "its %s (no /dev/tdx_guest, /sys/firmware/tdx or tdx_guest cpu flag)",
+			   roles);
+	return -1;
+}
+
+/* Append name to a ", "-separated list. */
+static void list_add(char *list, size_t size, const char *name)
+{
+	size_t len = strlen(list);
+
+	if (len < size)
+		snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
+static void tdx_event(const struct lc_run *r, size_t hosts, const char *no,
+		      const char *unasked)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+	size_t i;
+
+	cJSON_AddStringToObject(o, "event", "tdx");
+	cJSON_AddBoolToObject(o, "ok", 0);
+	cJSON_AddNumberToObject(o, "tdx_hosts", (double)hosts);
+	a = cJSON_AddArrayToObject(o, "no_tdx");
+	for (i = 0; i < r->m->nhosts; i++)
+		if (no[i])
+			cJSON_AddItemToArray(a, cJSON_CreateString(r->m->hosts[i].ssh));
+	a = cJSON_AddArrayToObject(o, "unreachable");
+	for (i = 0; i < r->m->nhosts; i++)
+		if (unasked[i])
+			cJSON_AddItemToArray(a, cJSON_CreateString(r->m->hosts[i].ssh));
+	cJSON_AddStringToObject(o, "error", r->err.msg);
+	if (r->err.hint[0])
+		cJSON_AddStringToObject(o, "hint", r->err.hint);
+	lc_print_json(o);
+}
+
+/*
+ * Fail closed: in a lattice that does not simulate TDX, every host that
+ * must show TDX is asked (facts) before anything is made or installed
+ * anywhere: no secret here, no ceremony, no file.  One that shows none,
+ * or cannot be asked, stops the run for every host.  The plan checks the
+ * same again, host by host.
+ */
+static int tdx_gate(struct lc_run *r)
+{
+	const struct lc_manifest *m = r->m;
+	struct tdx_gate g = { r, NULL, NULL };
+	char *no = NULL, *unasked = NULL, nolist[LC_ERR_MSG_MAX / 2], unlist[LC_ERR_MSG_MAX / 4];
+	char idbuf[LC_HOSTID_MAX], roles[160];
+	size_t i, hosts = 0, nno = 0, nun = 0, nother = 0;
+	int rc = -1;
+
+	if (m->tdx == LC_TDX_MODE_SIMULATE)
+		return 0;
+	g.need = calloc(m->nhosts ? m->nhosts : 1, 1);
+	g.seen = calloc(m->nhosts ? m->nhosts : 1, 1);
+	no = calloc(m->nhosts ? m->nhosts : 1, 1);
+	unasked = calloc(m->nhosts ? m->nhosts : 1, 1);
+	if (!g.need || !g.seen || !no || !unasked) {
+		lc_err_set(&r->err, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m->nhosts; i++)
+		hosts += (size_t)(g.need[i] = (char)lc_tdx_needed(m, i));
+	if (!hosts) {
+		rc = 0;
+		goto out;
+	}
+	/* Every host: the ceremonies that follow need them all anyway, and a
+	 * host that failed here would be left out of every later step. */
+	lc_run_connect(r, NULL);
+	if (!lc_interrupted)
+		lc_fanout_run(&r->f, "tdx", tdx_task, &g);
+	if (lc_interrupted) {
+		lc_err_set(&r->err, "interrupted during the TDX check: nothing was installed");
+		lc_err_hint(&r->err, "run 'latticectl up' again");
+		goto out;
+	}
+	nolist[0] = unlist[0] = '\0';
+	for (i = 0; i < m->nhosts; i++) {
+		if (!r->have_f || r->f.hosts[i].rc == 0)
+			continue;
+		if (!g.need[i]) {
+			nother++;
+			continue;
+		}
+		lc_hostid(idbuf, &m->hosts[i]);
+		tdx_roles(roles, sizeof(roles), m, i);
+		if (g.seen[i] == TDX_NO) {
+			no[i] = 1;
+			nno++;
+			list_add(nolist, sizeof(nolist), m->hosts[i].ssh);
+			lc_run_note(r, idbuf, "", "tdx", "", "failed", "no TDX for %s", roles);
+		} else {
+			unasked[i] = 1;
+			nun++;
+			list_add(unlist, sizeof(unlist), m->hosts[i].ssh);
+			lc_run_note(r, idbuf, "", "tdx", "", "failed", "TDX unproven for %s: %s",
+				    roles, r->f.hosts[i].err.msg);
+		}
+	}
+	if (!r->have_f) {
+		/* No fan-out at all (r->err says why): nothing could be asked. */
+		lc_run_note(r, "", "", "tdx", "", "failed", "%s", r->err.msg);
+		goto out;
+	}
+	if (!nno && !nun && !nother) {
+		lc_run_note(r, "", "", "tdx", "", "done", "%zu TDX host%s show TDX", hosts,
+			    hosts == 1 ? "" : "s");
+		rc = 0;
+		goto out;
+	}
+	if (nno && nun)
+		lc_err_set(&r->err, "%zu of %zu TDX hosts show no TDX: %s, and %zu could not "
+			   "be asked, so TDX is unproven there: %s; nothing was installed",
+			   nno, hosts, nolist, nun, unlist);
+	else if (nno)
+		lc_err_set(&r->err, "%zu of %zu TDX hosts show no TDX: %s; nothing was "
+			   "installed", nno, hosts, nolist);
+	else if (nun)
+		lc_err_set(&r->err, "%zu of %zu TDX hosts could not be asked, so TDX is "
+			   "unproven there: %s; nothing was installed", nun, hosts, unlist);
+	else
+		lc_err_set(&r->err, "%zu host%s could not be reached (see above); a TDX "
+			   "lattice needs every host before anything is installed; nothing was "
+			   "installed", nother, nother == 1 ? "" : "s");
+	if (nno)
+		lc_err_hint(&r->err, "run the TDX roles on TDX guests (check each host's TDX "
+			    "setup), or set tdx = \"simulate\" in [lattice] for a development "
+			    "lattice (a fingerprint change)");
+	else if (nun)
+		lc_err_hint(&r->err, "TDX is proven only by asking the host: make %s "
+			    "reachable (see above), then run 'latticectl up' again",
+			    nun == 1 ? "it" : "them");
+	else
+		lc_err_hint(&r->err, "make %s reachable (see above), then run 'latticectl "
+			    "up' again", nother == 1 ? "it" : "them");
+	lc_run_note(r, "", "", "tdx", "", "failed", "%s", r->err.msg);
+	if (r->ctx->json)
+		tdx_event(r, hosts, no, unasked);
+out:
+	free(g.need);
+	free(g.seen);
+	free(no);
+	free(unasked);
+	return rc;
+}
+
+/* add-host: the host must be new to the lattice, every role to install. */
+static int check_new_host(struct lc_run *r, const char *host)
+{
+	long i = lc_manifest_host(r->m, host);
+	const struct lc_want_host *wh = i < 0 ? NULL : &r->lay.hosts[i];
+	size_t k;
+
+	if (!wh || !wh->planned) {
+		lc_err_set(&r->err, "cannot add '%s': it could not be asked (see above)", host);
+		return -1;
+	}
+	for (k = 0; k < wh->nroles; k++)
+		if (wh->roles[k].action != LC_ACT_INSTALL) {
+			lc_err_set(&r->err, "'%s' already runs %s of lattice '%s': it is not a "
+				   "new host", host, lc_roles[wh->roles[k].role].name, r->m->name);
+			lc_err_hint(&r->err, "use 'latticectl up' to bring existing hosts to the "
+				    "manifest");
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * up, and add-host when new_host is set: the same steps, after checking
+ * that the lattice runs already, that its fingerprint does not change
+ * (the identity guard refuses that), and that new_host is new.
+ */
+int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
+{
+	const struct lc_manifest *m = ctx->manifest;
+	struct lc_buf out;
+	struct lc_run r;
+	struct lc_err err;
+	struct lc_tally t;
+	char signal[256], idhex[65];
+	unsigned hosts_up = 0, changed;
+	long t0 = lc_now_ms();
+	size_t failed;
+	int org, rc;
+
+	/* The chain first: a lattice pointed at the wrong chain is refused
+	 * before anything is generated or any host is touched. */
+	lc_err_clear(&err);
+	lc_buf_init(&out, 1 << 16);
+	if (offline) {
+		fprintf(stderr, "warning: --offline: the chain_rpc endpoints are not checked "
+			"against chain_id %llu\n", (unsigned long long)m->chain_id);
+	} else if (lc_chain_check(m, 10000, &out, &err)) {
+		lc_buf_release(&out);
+		return lc_fail(&err);
+	} else if (ctx->verbose && out.len) {
+		fputs(out.ptr, stderr);
+	}
+	lc_buf_release(&out);
+
+	if (lc_run_open(&r, ctx, new_host ? "add-host" : "up",
+			LC_RUN_LOCK | LC_RUN_IDENTITY | LC_RUN_CREATE | LC_RUN_LATER) ||
+	    lc_run_precheck(&r) || tdx_gate(&r) || run_ceremonies(&r) || lc_run_reload(&r)) {
+		rc = lc_run_fail(&r);
+		lc_run_close(&r);
+		return rc;
+	}
+	lc_hex_encode(idhex, r.id.lattice_id, 32);
+	lc_run_note(&r, "", "", "identity", idhex, "done", "%u secrets created, %u reused",
+		    r.id.created, r.id.reused);
+	if (!ctx->quiet && !ctx->json)
+		fprintf(stderr, "up: lattice %s, lattice_id %.16s…, secrets: %u created, "
+			"%u reused\n", m->name, idhex, r.id.created, r.id.reused);
+
+	failed = lc_plan_all(&r);
+	if (lc_interrupted) {
+		rc = interrupted(&r, "planning");
+		goto out;
+	}
+	lc_tally_count(&r, &t);
+	changed = t.roles - t.n[LC_ACT_NOTHING];
+	if (new_host && check_new_host(&r, new_host)) {
+		rc = lc_run_fail(&r);
+		goto out;
+	}
+	if (!ctx->quiet && !ctx->json)
+		lc_tally_print(stderr, new_host ? "add-host" : "up", &t);
+	if (!failed && !changed && health_confirmed(r.j)) {
+		lc_run_note(&r, "", "", "up", idhex, "done", "nothing to do");
+		if (!ctx->quiet && !ctx->json)
+			fprintf(stderr, "up: nothing to do: %u roles on %zu hosts match the "
+				"manifest and run\n", t.roles, m->nhosts);
+		print_kit(&r, (unsigned)m->nhosts, "unchanged (every role was already up)", 0);
+		rc = LC_EXIT_OK;
+		goto out;
+	}
+
+	/* Files and units everywhere first: the bytes move in parallel. */
+	failed += lc_fanout_run(&r.f, "files", files_task, &r);
+	if (lc_interrupted) {
+		rc = interrupted(&r, "sending files");
+		goto out;
+	}
+	failed += lc_fanout_run(&r.f, "units", units_task, &r);
+	if (lc_interrupted) {
+		rc = interrupted(&r, "installing units");
+		goto out;
+	}
+	/* New and stopped members start in pipeline order. */
+	for (org = 0; org < LC_ORG_COUNT; org++) {
+		struct start_arg sa = { &r, org };
+		char step[32];
+
+		snprintf(step, sizeof(step), "start %s", lc_org_names[org]);
+		failed += lc_fanout_run(&r.f, step, start_task, &sa);
+		if (lc_interrupted) {
+			rc = interrupted(&r, step);
+			goto out;
+		}
+	}
+	/* Running members that changed: one at a time per committee. */
+	if (lc_rollout(&r) || r.err.msg[0]) {
+		rc = lc_interrupted ? interrupted(&r, "the rollout") : lc_run_fail(&r);
+		goto out;
+	}
+	if (failed) {
+		lc_err_set(&r.err, "%zu host%s failed (see above); the others are done", failed,
+			   failed == 1 ? "" : "s");
+		lc_err_hint(&r.err, "fix what the messages say, then run 'latticectl up' again: "
+			    "it resumes where this run stopped");
+		rc = lc_run_fail(&r);
+		goto out;
+	}
+	if (!ctx->quiet && !ctx->json)
+		fprintf(stderr, "up: deployed in %.2f s; waiting for the health signal "
+			"(deadline %u s)\n", (lc_now_ms() - t0) / 1000.0, m->health.deadline_s);
+	if (wait_health(&r, &hosts_up, signal, sizeof(signal))) {
+		if (lc_interrupted) {
+			rc = interrupted(&r, "waiting for health");
+			goto out;
+		}
+		lc_run_note(&r, "", "", "health", idhex, "failed", "%s", r.err.msg);
+		lc_fail(&r.err);
+		rc = LC_EXIT_UNHEALTHY;
+		goto out;
+	}
+	lc_run_note(&r, "", "", "health", idhex, "done", "%s", signal);
+	print_kit(&r, hosts_up, signal, changed);
+	rc = LC_EXIT_OK;
+out:
+	lc_run_close(&r);
+	return rc;
+}
+
