@@ -16,27 +16,6 @@
 
 static const char *const bundle_files[] = { "lattice-agent", "libcjson.so.1" };
 
-int lc_sha256_file(char out[65], long long *size, const char *path,
-		   struct lc_err *err)
-{
-	unsigned char h[32];
-	uint64_t total;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
-
-	if (fd < 0)
-		return lc_err_set(err, "cannot open '%s': %s", path, strerror(errno));
-	if (lc_sha256_fd(fd, h, &total)) {
-		e = errno;
-		close(fd);
-		return lc_err_set(err, "cannot read '%s': %s", path, strerror(e));
-	}
-	close(fd);
-	lc_hex_encode(out, h, 32);
-	if (size)
-		*size = (long long)total;
-	return 0;
-}
-
 /*
  * The bundle's content address (agent/PROTOCOL.md, "Bundle"): the SHA-256
  * of what `sha256sum lattice-agent libcjson.so.1` prints in the bundle

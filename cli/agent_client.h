@@ -49,8 +49,13 @@ int lc_agent_put_file(struct lc_agent *a, cJSON *req, const char *path,
 /* Say bye and close. */
 void lc_agent_stop(struct lc_agent *a);
 
-/* sha256 of a local file, hex; *size its length. */
-int lc_sha256_file(char out[65], long long *size, const char *path,
-		   struct lc_err *err);
+/* The request helpers every caller uses: a request object for op on the
+ * lattice; whether a reply says ok (else err holds the agent's message,
+ * its code as the LC_ERR_* of lc_agent_code); and a call that turns a
+ * refusal into an error. */
+int lc_agent_code(const char *name);
+int lc_reply_ok(const cJSON *reply, struct lc_err *err);
+cJSON *lc_req(const char *op, const char *lattice);
+cJSON *lc_call_ok(struct lc_agent *a, cJSON *req, struct lc_err *err);
 
 #endif

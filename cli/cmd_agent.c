@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "sha256.h"
 #include "agent_client.h"
 #include "connect.h"
 #include "fanout.h"

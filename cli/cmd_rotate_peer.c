@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan.h"
 #include "hex.h"
 #include "roles.h"
 #include "rollout.h"

@@ -12,6 +12,7 @@
 #include "connect.h"
 #include "deploy.h"
 #include "fanout.h"
+#include "health.h"
 #include "lc.h"
 #include "manifest.h"
 #include "probe.h"

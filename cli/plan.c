@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "plan.h"
 #include "deploy.h"
 #include "roles.h"
 #include "run.h"

@@ -35,9 +35,4 @@ int lc_probe_host(struct lc_agent *a, const struct lc_manifest *m, size_t host,
 		  int metrics, struct lc_host_probe *p, struct lc_err *err);
 void lc_probe_release(struct lc_host_probe *p);
 
-/* Whether r is healthy: up, <org>_up 1, committee size as the manifest
- * says.  When not, why gets a short reason ("state failed", ...). */
-int lc_role_healthy(const struct lc_manifest *m, const struct lc_role_probe *r,
-		    char *why, size_t whylen);
-
 #endif

@@ -16,17 +16,6 @@
 /* How long one member may take to come back. */
 #define MEMBER_MS 60000L
 
-/* The probe of role on host i (the first matching entry), or NULL. */
-static const struct lc_role_probe *role_of(const struct lc_host_probe *p, int role)
-{
-	size_t k;
-
-	for (k = 0; k < p->n; k++)
-		if (p->roles[k].role == role)
-			return &p->roles[k];
-	return NULL;
-}
-
 /* ---- the agent operations a rollout uses ---- */
 
 int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
@@ -90,76 +79,6 @@ int lc_unit_action(struct lc_agent *a, const struct lc_manifest *m, int role,
 		return -1;
 	cJSON_Delete(reply);
 	return 0;
-}
-
-/* Whether role on host i is healthy right now; why when not; in *gave_up
- * (when given) whether its service manager has given up on it (state
- * failed: systemd's start limit, or the supervisor's crash limit). */
-static int member_check(struct lc_run *r, size_t i, int role, char *why, size_t size,
-			struct lc_buf *log, int *gave_up)
-{
-	struct lc_fanout_host *h = &r->f.hosts[i];
-	const struct lc_role_probe *rp;
-	struct lc_host_probe p;
-	struct lc_err err;
-	int ok = 0;
-
-	memset(&p, 0, sizeof(p));
-	lc_err_clear(&err);
-	if (!h->agent) {
-		snprintf(why, size, "not connected: %.150s", h->err.msg[0] ? h->err.msg : "unknown");
-		return 0;
-	}
-	if (lc_probe_host(h->agent, r->m, i, 1, &p, &err)) {
-		snprintf(why, size, "%.190s", err.msg);
-		return 0;
-	}
-	if (!(rp = role_of(&p, role)))
-		snprintf(why, size, "not installed");
-	else
-		ok = lc_role_healthy(r->m, rp, why, size);
-	if (gave_up)
-		*gave_up = !ok && rp && !strcmp(rp->state, "failed");
-	if (!ok && log && rp && cJSON_IsArray(rp->log)) {
-		const cJSON *line;
-
-		lc_buf_reset(log);
-		cJSON_ArrayForEach(line, rp->log)
-			if (cJSON_IsString(line))
-				lc_buf_printf(log, "  %s\n", line->valuestring);
-	}
-	lc_probe_release(&p);
-	return ok;
-}
-
-int lc_member_healthy(struct lc_run *r, size_t i, int role, char *why, size_t size,
-		      struct lc_buf *log)
-{
-	return member_check(r, i, role, why, size, log, NULL);
-}
-
-int lc_wait_member(struct lc_run *r, size_t i, int role, long ms,
-		   struct lc_buf *log, struct lc_err *err)
-{
-	long deadline = lc_now_ms() + ms;
-	char why[200];
-	int gave_up = 0;
-
-	for (;;) {
-		if (member_check(r, i, role, why, sizeof(why), log, &gave_up))
-			return 0;
-		if (gave_up) {
-			lc_err_set(err, "%s on %s failed and its service manager gave up "
-				   "restarting it: %s", lc_roles[role].name, r->m->hosts[i].ssh, why);
-			return -1;
-		}
-		if (lc_now_ms() > deadline) {
-			lc_err_set(err, "%s on %s did not come back healthy within %ld s: %s",
-				   lc_roles[role].name, r->m->hosts[i].ssh, ms / 1000, why);
-			return -1;
-		}
-		usleep(250 * 1000);
-	}
 }
 
 int lc_restart_keeps_majority(unsigned n, unsigned down)

@@ -3,6 +3,7 @@
 #define LC_ROLLOUT_H
 
 #include "buf.h"
+#include "health.h"
 #include "run.h"
 
 /* Send one file of the layout (only when the host lacks its content;
@@ -17,19 +18,6 @@ int lc_unit_install(struct lc_agent *a, const struct lc_manifest *m, int role,
 /* unit start/stop/restart/remove of role on the host behind a. */
 int lc_unit_action(struct lc_agent *a, const struct lc_manifest *m, int role,
 		   const char *action, struct lc_err *err);
-
-/* Whether role on host i is healthy now (one probe); why says why not,
- * and log (when given) receives its last log lines. */
-int lc_member_healthy(struct lc_run *r, size_t i, int role, char *why,
-		      size_t size, struct lc_buf *log);
-
-/*
- * Wait until role on host i is healthy (up, metrics ready, committee size
- * as the manifest says), at most ms.  On failure err says why and log
- * receives the member's last log lines.
- */
-int lc_wait_member(struct lc_run *r, size_t i, int role, long ms,
-		   struct lc_buf *log, struct lc_err *err);
 
 /*
  * Whether taking role on host i down now keeps its committee safe: at

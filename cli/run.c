@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "sha256.h"
 #include "connect.h"
 #include "run.h"
 #include "state.h"
@@ -20,79 +21,6 @@ volatile sig_atomic_t lc_interrupted;
 static void on_interrupt(int sig)
 {
 	lc_interrupted = sig;
-}
-
-cJSON *lc_req(const char *op, const char *lattice)
-{
-	cJSON *req = cJSON_CreateObject();
-
-	if (req && (!cJSON_AddStringToObject(req, "op", op) ||
-		    (lattice && !cJSON_AddStringToObject(req, "lattice", lattice)))) {
-		cJSON_Delete(req);
-		return NULL;
-	}
-	return req;
-}
-
-/* The agent's error codes (agent/PROTOCOL.md) as LC_ERR_*; callers
- * branch on these, never on a message's words. */
-static const struct {
-	const char *name;
-	int code;
-} agent_codes[] = {
-	{ "bad_request", LC_ERR_BADREQ },
-	{ "unknown_op", LC_ERR_UNKNOWNOP },
-	{ "version", LC_ERR_VERSION },
-	{ "not_found", LC_ERR_NOTFOUND },
-	{ "mismatch", LC_ERR_MISMATCH },
-	{ "enospc", LC_ERR_NOSPACE },
-	{ "locked", LC_ERR_LOCKED },
-	{ "io", LC_ERR_IO },
-};
-
-int lc_agent_code(const char *name)
-{
-	size_t i;
-
-	for (i = 0; name && i < sizeof(agent_codes) / sizeof(agent_codes[0]); i++)
-		if (!strcmp(name, agent_codes[i].name))
-			return agent_codes[i].code;
-	return LC_ERR_FAIL;
-}
-
-int lc_reply_ok(const cJSON *reply, struct lc_err *err)
-{
-	const cJSON *e;
-	const char *code, *msg;
-
-	if (cJSON_IsTrue(cJSON_GetObjectItem(reply, "ok")))
-		return 0;
-	e = cJSON_GetObjectItem(reply, "error");
-	code = cJSON_GetStringValue(cJSON_GetObjectItem(e, "code"));
-	msg = cJSON_GetStringValue(cJSON_GetObjectItem(e, "message"));
-	return lc_err_setc(err, lc_agent_code(code), "%s", msg ? msg : "no reason given");
-}
-
-cJSON *lc_call_ok(struct lc_agent *a, cJSON *req, struct lc_err *err)
-{
-	cJSON *reply = NULL;
-
-	if (!req) {
-		lc_err_set(err, "out of memory");
-		return NULL;
-	}
-	if (lc_agent_call(a, req, &reply, err)) {
-		cJSON_Delete(req);
-		return NULL;
-	}
-	if (lc_reply_ok(reply, err)) {
-		lc_err_prefix(err, "the agent refused '%s'",
-			      cJSON_GetStringValue(cJSON_GetObjectItem(req, "op")));
-		cJSON_Delete(reply);
-		reply = NULL;
-	}
-	cJSON_Delete(req);
-	return reply;
 }
 
 static void print_lines(const struct lc_buf *b)

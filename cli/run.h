@@ -85,13 +85,4 @@ void lc_run_close(struct lc_run *r);
 /* An exit status for a failed open: locked, interrupted or failed. */
 int lc_run_fail(struct lc_run *r);
 
-/* The agent call helpers every run uses: a request object for op on the
- * lattice; whether a reply says ok (else err holds the agent's message,
- * its code as the LC_ERR_* of lc_agent_code); and a call that turns a
- * refusal into an error. */
-int lc_agent_code(const char *name);
-int lc_reply_ok(const cJSON *reply, struct lc_err *err);
-cJSON *lc_req(const char *op, const char *lattice);
-cJSON *lc_call_ok(struct lc_agent *a, cJSON *req, struct lc_err *err);
-
 #endif

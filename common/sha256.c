@@ -7,11 +7,15 @@
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include "err.h"
+#include "hex.h"
 #include "sha256.h"
 #include "banned.h"
 
@@ -76,4 +80,25 @@ int lc_sha256_fd(int fd, uint8_t out[32], uint64_t *size)
 	OPENSSL_cleanse(buf, sizeof(buf));
 	errno = saved;
 	return rc;
+}
+
+int lc_sha256_file(char out[65], long long *size, const char *path,
+		   struct lc_err *err)
+{
+	unsigned char h[32];
+	uint64_t total;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+
+	if (fd < 0)
+		return lc_err_set(err, "cannot open '%s': %s", path, strerror(errno));
+	if (lc_sha256_fd(fd, h, &total)) {
+		e = errno;
+		close(fd);
+		return lc_err_set(err, "cannot read '%s': %s", path, strerror(e));
+	}
+	close(fd);
+	lc_hex_encode(out, h, 32);
+	if (size)
+		*size = (long long)total;
+	return 0;
 }

@@ -31,4 +31,8 @@ void lc_sha256(uint8_t out[32], const void *data, size_t len);
  * or -1 with errno set when a read fails. */
 int lc_sha256_fd(int fd, uint8_t out[32], uint64_t *size);
 
+/* sha256 of a local file, hex; *size (when given) its length. */
+struct lc_err;
+int lc_sha256_file(char out[65], long long *size, const char *path, struct lc_err *err);
+
 #endif

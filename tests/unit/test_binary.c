@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sha256.h"
 #include "agent_client.h"
 #include "binary.h"
 #include "hex.h"

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plan.h"
 #include "buf.h"
 #include "deploy.h"
 #include "journal.h"

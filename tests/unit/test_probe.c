@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "manifest.h"
+#include "health.h"
 #include "probe.h"
 #include "unit.h"
 #include "banned.h"
