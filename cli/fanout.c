@@ -25,7 +25,19 @@ struct fan_priv {
 	lc_host_task task;
 	void *arg;
 	char *skip;               /* hosts that failed an earlier step */
+	unsigned flags;           /* this step's LC_STEP_* */
 };
+
+/* This step's options: the fan-out's own, or the step's. */
+static int silent(const struct lc_fanout *f)
+{
+	return f->silent || (((const struct fan_priv *)f->priv)->flags & LC_STEP_SILENT);
+}
+
+static int keep_failed(const struct lc_fanout *f)
+{
+	return f->keep_failed || (((const struct fan_priv *)f->priv)->flags & LC_STEP_KEEP_FAILED);
+}
 
 int lc_fanout_init(struct lc_fanout *f, const char *const *names, size_t n,
 		   int jobs, struct lc_err *err)
@@ -173,7 +185,7 @@ static void print_lines(FILE *out, const char *prefix, const char *s)
 static void print_host(struct lc_fanout *f, const struct lc_fanout_host *h,
 		       const char *step)
 {
-	if (f->silent)
+	if (silent(f))
 		return;
 	if (f->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -216,10 +228,17 @@ static void print_host(struct lc_fanout *f, const struct lc_fanout_host *h,
 size_t lc_fanout_run(struct lc_fanout *f, const char *step, lc_host_task task,
 		     void *arg)
 {
+	return lc_fanout_step(f, step, task, arg, 0);
+}
+
+size_t lc_fanout_step(struct lc_fanout *f, const char *step, lc_host_task task,
+		      void *arg, unsigned flags)
+{
 	struct fan_priv *p = f->priv;
 	pthread_t *th;
 	size_t i, todo = 0, failed = 0, nthreads;
 
+	p->flags = flags;
 	p->step = step;
 	p->task = task;
 	p->arg = arg;
@@ -248,13 +267,13 @@ size_t lc_fanout_run(struct lc_fanout *f, const char *step, lc_host_task task,
 			pthread_mutex_unlock(&p->mu);
 			if (h->rc) {
 				failed++;
-				if (!f->keep_failed)
+				if (!keep_failed(f))
 					p->skip[h - f->hosts] = 1;
 			}
 			if (f->tty && !f->json)
 				fprintf(stderr, "\r\033[K");
 			print_host(f, h, step);
-			if (f->tty && !f->json && !f->silent)
+			if (f->tty && !f->json && !silent(f))
 				fprintf(stderr, "%s: %zu/%zu hosts done, %zu failed", step,
 					p->nprinted, todo, failed);
 			pthread_mutex_lock(&p->mu);

@@ -59,4 +59,12 @@ typedef int (*lc_host_task)(struct lc_fanout_host *h, void *arg);
 size_t lc_fanout_run(struct lc_fanout *f, const char *step, lc_host_task task,
 		     void *arg);
 
+/* Options of one step, for lc_fanout_step: print nothing per host (the
+ * caller reports from hosts[]); a host failing this step still takes the
+ * next ones. */
+enum { LC_STEP_SILENT = 1, LC_STEP_KEEP_FAILED = 2 };
+/* lc_fanout_run with this step's options (the fan-out's own still hold). */
+size_t lc_fanout_step(struct lc_fanout *f, const char *step, lc_host_task task,
+		      void *arg, unsigned flags);
+
 #endif

@@ -183,15 +183,8 @@ static void probe_all(struct health *hs, char *first_bad, size_t size)
 {
 	struct lc_run *r = hs->r;
 	size_t i, k;
-	int quiet = r->f.quiet;
-
-	r->f.quiet = 1;
-	r->f.silent = 1;
-	r->f.keep_failed = 1; /* a probe that fails now may pass next time */
-	lc_fanout_run(&r->f, "health", probe_task, hs);
-	r->f.quiet = quiet;
-	r->f.silent = 0;
-	r->f.keep_failed = 0;
+	/* A probe that fails now may pass next time: the host stays in. */
+	lc_fanout_step(&r->f, "health", probe_task, hs, LC_STEP_SILENT | LC_STEP_KEEP_FAILED);
 	hs->healthy = hs->total = 0;
 	first_bad[0] = '\0';
 	for (i = 0; i < r->m->nhosts; i++) {
