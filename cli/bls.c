@@ -7,6 +7,7 @@
 
 #include "bls.h"
 #include "bls_internal.h"
+#include "sslerr.h"
 #include "banned.h"
 
 /*
@@ -112,7 +113,7 @@ int lc_bls_sk_to_pk(uint8_t pk[LC_BLS_PK_LEN], const uint8_t sk[LC_BLS_SK_LEN],
 	int ret = -1;
 
 	if (!(ctx = BN_CTX_new()) || !(g = g1_group(ctx))) {
-		lc_err_set(err, "cannot set up the bls12-381 g1 group");
+		lc_err_ssl(err, "cannot set up the bls12-381 g1 group");
 		goto out;
 	}
 	if (!(k = BN_bin2bn(sk, LC_BLS_SK_LEN, NULL))) {
@@ -127,7 +128,7 @@ int lc_bls_sk_to_pk(uint8_t pk[LC_BLS_PK_LEN], const uint8_t sk[LC_BLS_SK_LEN],
 	if (!(pt = EC_POINT_new(g)) ||
 	    !EC_POINT_mul(g, pt, k, NULL, NULL, ctx) ||
 	    g1_compress(pk, g, pt, ctx)) {
-		lc_err_set(err, "cannot compute the bls public key");
+		lc_err_ssl(err, "cannot compute the bls public key");
 		goto out;
 	}
 	ret = 0;

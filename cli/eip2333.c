@@ -12,6 +12,7 @@
 
 #include "bls.h"
 #include "bls_internal.h"
+#include "sslerr.h"
 #include "banned.h"
 
 #define MOD_R_L 48          /* HKDF output for HKDF_mod_r: ceil(3 * 381 / 16) */
@@ -75,7 +76,7 @@ static int hkdf_mod_r(uint8_t sk[LC_BLS_SK_LEN], const uint8_t *ikm,
 				ikm_len + 1, info, sizeof(info)) ||
 		    !BN_bin2bn(okm, sizeof(okm), v) ||
 		    !BN_mod(v, v, r, ctx)) {
-			lc_err_set(err, "hkdf_mod_r failed");
+			lc_err_ssl(err, "hkdf_mod_r failed");
 			goto out;
 		}
 		if (!BN_is_zero(v))
@@ -83,7 +84,7 @@ static int hkdf_mod_r(uint8_t sk[LC_BLS_SK_LEN], const uint8_t *ikm,
 	}
 	if (round == MOD_R_MAX_ROUNDS ||
 	    BN_bn2binpad(v, sk, LC_BLS_SK_LEN) != LC_BLS_SK_LEN) {
-		lc_err_set(err, "hkdf_mod_r failed");
+		lc_err_ssl(err, "hkdf_mod_r failed");
 		goto out;
 	}
 	ret = 0;
@@ -105,7 +106,7 @@ int lc_eip2333_lamport_sk(uint8_t chunks[LC_LAMPORT_CHUNKS][LC_LAMPORT_CHUNK],
 {
 	if (hkdf_sha256(&chunks[0][0], LC_LAMPORT_CHUNKS * LC_LAMPORT_CHUNK,
 			salt, salt_len, ikm, ikm_len, NULL, 0))
-		return lc_err_set(err, "lamport key expansion failed");
+		return lc_err_ssl(err, "lamport key expansion failed");
 	return 0;
 }
 
@@ -129,19 +130,19 @@ int lc_eip2333_lamport_pk(uint8_t out[32], const uint8_t parent[32],
 	/* lamport_PK is the 510 chunk hashes in order; only its hash is kept. */
 	if (!(md = EVP_MD_CTX_new()) ||
 	    !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		lc_err_set(err, "cannot start sha-256");
+		lc_err_ssl(err, "cannot start sha-256");
 		goto out;
 	}
 	for (j = 0; j < 2; j++)
 		for (i = 0; i < LC_LAMPORT_CHUNKS; i++) {
 			SHA256(chunks[j][i], LC_LAMPORT_CHUNK, h);
 			if (!EVP_DigestUpdate(md, h, sizeof(h))) {
-				lc_err_set(err, "sha-256 failed");
+				lc_err_ssl(err, "sha-256 failed");
 				goto out;
 			}
 		}
 	if (!EVP_DigestFinal_ex(md, out, NULL)) {
-		lc_err_set(err, "sha-256 failed");
+		lc_err_ssl(err, "sha-256 failed");
 		goto out;
 	}
 	ret = 0;

@@ -11,6 +11,7 @@
 #include "bls.h"
 #include "bls_internal.h"
 #include "hex.h"
+#include "sslerr.h"
 #include "banned.h"
 
 #define DK_LEN 32
@@ -62,13 +63,13 @@ static int derive_key(uint8_t dk[DK_LEN], const uint8_t *pw, size_t pw_len,
 		if (EVP_PBE_scrypt((const char *)pw, pw_len, kp->salt,
 				   kp->salt_len, kp->n, kp->r, kp->p, mem + 4096,
 				   dk, DK_LEN) != 1)
-			return lc_err_set(err, "scrypt key derivation failed");
+			return lc_err_ssl(err, "scrypt key derivation failed");
 		return 0;
 	}
 	if (PKCS5_PBKDF2_HMAC((const char *)pw, (int)pw_len, kp->salt,
 			      (int)kp->salt_len, (int)kp->c, EVP_sha256(),
 			      DK_LEN, dk) != 1)
-		return lc_err_set(err, "pbkdf2 key derivation failed");
+		return lc_err_ssl(err, "pbkdf2 key derivation failed");
 	return 0;
 }
 
@@ -98,7 +99,7 @@ static int aes_ctr(uint8_t out[LC_BLS_SK_LEN], const uint8_t in[LC_BLS_SK_LEN],
 	    n + fin == LC_BLS_SK_LEN)
 		ret = 0;
 	else
-		lc_err_set(err, "aes-128-ctr failed");
+		lc_err_ssl(err, "aes-128-ctr failed");
 	EVP_CIPHER_CTX_free(c);
 	return ret;
 }
@@ -200,7 +201,7 @@ int lc_eip2335_encrypt(char **json, const uint8_t sk[LC_BLS_SK_LEN],
 	/* uuid 4: random bits with the version and variant fields set */
 	if (RAND_bytes(kp.salt, SALT_LEN) != 1 || RAND_bytes(iv, IV_LEN) != 1 ||
 	    RAND_bytes(uuid, sizeof(uuid)) != 1) {
-		lc_err_set(err, "cannot get random bytes for the keystore");
+		lc_err_ssl(err, "cannot get random bytes for the keystore");
 		goto out;
 	}
 	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40);

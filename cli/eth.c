@@ -10,6 +10,7 @@
 #include "check.h"
 #include "eth.h"
 #include "keccak.h"
+#include "sslerr.h"
 #include "banned.h"
 
 /* A draw is rejected with probability ~2^-128; this many is a broken RNG. */
@@ -24,12 +25,12 @@ int lc_secp256k1_keygen(uint8_t sk[LC_SECP_SK_LEN], struct lc_err *err)
 
 	if (!(g = EC_GROUP_new_by_curve_name(NID_secp256k1)) ||
 	    !(k = BN_new())) {
-		lc_err_set(err, "cannot set up secp256k1");
+		lc_err_ssl(err, "cannot set up secp256k1");
 		goto out;
 	}
 	for (i = 0; i < KEYGEN_TRIES; i++) {
 		if (RAND_priv_bytes(buf, sizeof(buf)) != 1) {
-			lc_err_set(err, "cannot get random bytes for a key");
+			lc_err_ssl(err, "cannot get random bytes for a key");
 			goto out;
 		}
 		if (!BN_bin2bn(buf, sizeof(buf), k)) {
@@ -67,7 +68,7 @@ int lc_secp256k1_pub(uint8_t pub[LC_SECP_PUB_LEN],
 	    !(g = EC_GROUP_new_by_curve_name(NID_secp256k1)) ||
 	    !(pt = EC_POINT_new(g)) ||
 	    !(k = BN_bin2bn(sk, LC_SECP_SK_LEN, NULL))) {
-		lc_err_set(err, "cannot set up secp256k1");
+		lc_err_ssl(err, "cannot set up secp256k1");
 		goto out;
 	}
 	BN_set_flags(k, BN_FLG_CONSTTIME);
@@ -79,7 +80,7 @@ int lc_secp256k1_pub(uint8_t pub[LC_SECP_PUB_LEN],
 	    EC_POINT_point2oct(g, pt, POINT_CONVERSION_UNCOMPRESSED, oct,
 			       sizeof(oct), ctx) != sizeof(oct) ||
 	    oct[0] != 0x04) {
-		lc_err_set(err, "cannot compute the secp256k1 public key");
+		lc_err_ssl(err, "cannot compute the secp256k1 public key");
 		goto out;
 	}
 	memcpy(pub, oct + 1, LC_SECP_PUB_LEN);

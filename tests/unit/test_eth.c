@@ -4,11 +4,14 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
 
 #include "check.h"
 #include "eth.h"
 #include "hex.h"
 #include "keccak.h"
+#include "sslerr.h"
 #include "unit.h"
 #include "banned.h"
 
@@ -147,6 +150,21 @@ static void keyaddr_vectors(const char *dir)
 	cJSON_Delete(j);
 }
 
+/* An OpenSSL failure carries OpenSSL's reason, and leaves its queue empty. */
+static void ssl_reasons(void)
+{
+	struct lc_err err;
+
+	lc_err_clear(&err);
+	ERR_clear_error();
+	CHECK(EC_GROUP_new_by_curve_name(-1) == NULL);
+	CHECK(lc_err_ssl(&err, "cannot set up curve %d", -1) == -1);
+	CHECKF(!strncmp(err.msg, "cannot set up curve -1: openssl: error:", 39) && strstr(err.msg, "unknown group"), "%s", err.msg);
+	CHECK(ERR_peek_error() == 0);
+	/* Nothing queued: the message alone. */
+	CHECK(lc_err_ssl(&err, "plain") == -1 && !strcmp(err.msg, "plain"));
+}
+
 void unit_main(int argc, char **argv)
 {
 	const char *dir = unit_vectors_dir();
@@ -155,6 +173,7 @@ void unit_main(int argc, char **argv)
 	(void)argv;
 	eth_facts();
 	keygen_facts();
+	ssl_reasons();
 	if (!dir) {
 		unit_skip("secp256k1 vectors: ../shared/vectors not found "
 			  "(typed-in facts above still ran)");
