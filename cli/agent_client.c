@@ -11,6 +11,7 @@
 #include "agent_client.h"
 #include "buf.h"
 #include "hex.h"
+#include "log.h"
 #include "sha256.h"
 #include "banned.h"
 
@@ -186,8 +187,10 @@ int lc_bundle_ensure(struct lc_ssh *c, const struct lc_bundle *b, int *pushed,
 	snprintf(final, sizeof(final), "%s/%s", LC_AGENT_REMOTE_DIR, b->sha256);
 	if (remote_hash(c, final, got, err))
 		return -1;
-	if (!strcmp(got, b->sha256))
+	if (!strcmp(got, b->sha256)) {
+		lc_logf(LC_LOG_VERBOSE, "%s: agent bundle %.12s present", lc_ssh_peer(c), b->sha256);
 		return 0;
+	}
 	for (i = 0; i < 2; i++) {
 		struct stat st;
 
@@ -213,6 +216,8 @@ int lc_bundle_ensure(struct lc_ssh *c, const struct lc_bundle *b, int *pushed,
 	if (!strncmp(o.ptr, "moved\n", 6))
 		fprintf(stderr, "%s: the agent bundle in %s was damaged; moved aside\n",
 			lc_ssh_peer(c), final);
+	lc_logf(LC_LOG_VERBOSE, "%s: agent bundle %.12s pushed (%lld bytes)", lc_ssh_peer(c),
+		b->sha256, size[0] + size[1]);
 	*pushed = 1;
 	rc = 0;
 out:

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "agent_client.h"
+#include "log.h"
 #include "buf.h"
 #include "banned.h"
 
@@ -62,6 +63,17 @@ static int read_reply(struct lc_agent *a, long long id, cJSON **reply,
 	return 0;
 }
 
+/* -vv: a request (">") or reply ("<") on one line, cut at 300 bytes. */
+static void log_json(const struct lc_agent *a, const char *dir, const cJSON *o)
+{
+	char *text = cJSON_PrintUnformatted(o);
+	size_t len = text ? strlen(text) : 0;
+
+	lc_logf(LC_LOG_DEBUG, "%s: %s %.300s%s", lc_ssh_peer(a->c), dir, text ? text : "?",
+		len > 300 ? "..." : "");
+	free(text);
+}
+
 int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
 		  struct lc_err *err)
 {
@@ -69,9 +81,13 @@ int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
 
 	cJSON_DeleteItemFromObject(req, "id");
 	cJSON_AddNumberToObject(req, "id", (double)id);
-	if (send_json(a, req, err))
+	if (lc_log_on(LC_LOG_DEBUG))
+		log_json(a, ">", req);
+	if (send_json(a, req, err) || read_reply(a, id, reply, err))
 		return -1;
-	return read_reply(a, id, reply, err);
+	if (lc_log_on(LC_LOG_DEBUG))
+		log_json(a, "<", *reply);
+	return 0;
 }
 
 /* The sha256 the host reports for area/name, or "" when it has none. */
@@ -177,6 +193,7 @@ int lc_agent_start(struct lc_agent **out, struct lc_ssh *c,
 	lc_buf_init(&a->line, LC_AGENT_MAX_LINE + 1);
 	snprintf(cmd, sizeof(cmd), "exec %s/%s/lattice-agent serve", LC_AGENT_REMOTE_DIR,
 		 b->sha256);
+	lc_logf(LC_LOG_VERBOSE, "%s: starting the agent: %s", lc_ssh_peer(c), cmd);
 	if (lc_ssh_exec(&a->ch, c, cmd, err))
 		goto fail;
 	if (!(hello = cJSON_CreateObject()))
@@ -197,6 +214,9 @@ int lc_agent_start(struct lc_agent **out, struct lc_ssh *c,
 			   lc_ssh_peer(c), LC_AGENT_PROTOCOL);
 		goto fail;
 	}
+	lc_logf(LC_LOG_VERBOSE, "%s: agent %s speaks protocol %d", lc_ssh_peer(c),
+		cJSON_GetStringValue(cJSON_GetObjectItem(reply, "agent")) ?
+		cJSON_GetStringValue(cJSON_GetObjectItem(reply, "agent")) : "?", LC_AGENT_PROTOCOL);
 	cJSON_Delete(hello);
 	cJSON_Delete(reply);
 	*out = a;

@@ -14,6 +14,7 @@
 #include "fanout.h"
 #include "health.h"
 #include "lc.h"
+#include "log.h"
 #include "manifest.h"
 #include "probe.h"
 #include "ssh.h"
@@ -310,6 +311,23 @@ static void count(struct status_run *s)
 /* The hosts' remarks (an agent installed, a host key recorded), the
  * hints of those that could not be asked, and roles the manifest does
  * not give a host: on stderr, after the table. */
+/* -v: each unhealthy role's last log lines, as its host's agent keeps them. */
+static void print_logs(const struct status_run *s, size_t i, const char *host)
+{
+	size_t k;
+
+	for (k = 0; k < s->probe[i].n; k++) {
+		const struct lc_role_probe *rp = &s->probe[i].roles[k];
+		char why[128];
+
+		if (!(s->roles & (1u << rp->role)) || lc_role_healthy(s->m, rp, why, sizeof(why)))
+			continue;
+		fprintf(stderr, "%s: %s is not healthy (%s); its last log lines:\n", host,
+			lc_roles[rp->role].name, why);
+		lc_role_log_print(stderr, rp);
+	}
+}
+
 static void print_notes(const struct status_run *s, const struct lc_fanout *f, int quiet)
 {
 	size_t i;
@@ -334,6 +352,8 @@ static void print_notes(const struct status_run *s, const struct lc_fanout *f, i
 			if (s->probe[i].extra[r])
 				fprintf(stderr, "warning: %s has %s installed, which the manifest "
 					"does not give it\n", h->name, lc_roles[r].name);
+		if (lc_log_on(LC_LOG_VERBOSE))
+			print_logs(s, i, h->name);
 	}
 }
 

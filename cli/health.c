@@ -70,6 +70,28 @@ int lc_role_gave_up(const struct lc_role_probe *r)
 	return !strcmp(r->state, "failed");
 }
 
+void lc_role_log(struct lc_buf *b, const struct lc_role_probe *r)
+{
+	const cJSON *line;
+
+	if (cJSON_GetArraySize(r->log) == 0)
+		lc_buf_printf(b, "  (none)\n");
+	cJSON_ArrayForEach(line, r->log)
+		if (cJSON_IsString(line))
+			lc_buf_printf(b, "  %s\n", line->valuestring);
+}
+
+void lc_role_log_print(FILE *f, const struct lc_role_probe *r)
+{
+	struct lc_buf b;
+
+	lc_buf_init(&b, 1 << 20);
+	lc_role_log(&b, r);
+	if (b.len)
+		fwrite(b.ptr, 1, b.len, f);
+	lc_buf_release(&b);
+}
+
 /* ---- one member, asked now or waited for ---- */
 
 /* The probe of role on host i (the first matching entry), or NULL. */
@@ -112,12 +134,8 @@ static int member_check(struct lc_run *r, size_t i, int role, char *why, size_t 
 	if (gave_up)
 		*gave_up = !ok && rp && lc_role_gave_up(rp);
 	if (!ok && log && rp && cJSON_IsArray(rp->log)) {
-		const cJSON *line;
-
 		lc_buf_reset(log);
-		cJSON_ArrayForEach(line, rp->log)
-			if (cJSON_IsString(line))
-				lc_buf_printf(log, "  %s\n", line->valuestring);
+		lc_role_log(log, rp);
 	}
 	lc_probe_release(&p);
 	return ok;
@@ -305,7 +323,6 @@ static unsigned gave_up(struct health *hs)
 
 		for (k = 0; hs->ok[i] && k < hs->p[i].n; k++) {
 			const struct lc_role_probe *rp = &hs->p[i].roles[k];
-			const cJSON *line;
 
 			if (!lc_role_gave_up(rp))
 				continue;
@@ -313,11 +330,7 @@ static unsigned gave_up(struct health *hs)
 				"restarting it; its last log lines:\n", host,
 				lc_roles[rp->role].name, rp->last_exit[0] ? ", last exit " : "",
 				rp->last_exit);
-			if (cJSON_GetArraySize(rp->log) == 0)
-				fprintf(stderr, "  (none)\n");
-			cJSON_ArrayForEach(line, rp->log)
-				if (cJSON_IsString(line))
-					fprintf(stderr, "  %s\n", line->valuestring);
+			lc_role_log_print(stderr, rp);
 			if (len < sizeof(names))
 				len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s %s",
 							n ? ", " : "", host, lc_roles[rp->role].name);

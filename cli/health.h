@@ -3,6 +3,7 @@
 #define LC_HEALTH_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "manifest.h"
@@ -18,6 +19,11 @@ int lc_role_healthy(const struct lc_manifest *m, const struct lc_role_probe *r,
  * systemd's start limit, or the supervisor's crash limit): no wait will
  * bring it back. */
 int lc_role_gave_up(const struct lc_role_probe *r);
+
+/* r's last log lines as its host's agent keeps them, each indented two
+ * spaces, or "  (none)": appended to b, or printed to f. */
+void lc_role_log(struct lc_buf *b, const struct lc_role_probe *r);
+void lc_role_log_print(FILE *f, const struct lc_role_probe *r);
 
 /* Whether role on host i is healthy now (one probe); why says why not,
  * and log (when given) receives its last log lines. */

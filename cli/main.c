@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "http.h"
 #include "lc.h"
+#include "log.h"
 #include "manifest.h"
 #include "opts.h"
 #include "banned.h"
@@ -197,6 +198,7 @@ static int run(int argc, char **argv)
 		return lc_usage_error(c, "%s takes at most %d operand%s", c->name, c->max_args,
 				      c->max_args == 1 ? "" : "s");
 	}
+	lc_log_setup(ctx.quiet, ctx.verbose);
 	if (parse_seconds(connect_timeout_arg, "--connect-timeout", &ctx.connect_timeout_s) ||
 	    parse_seconds(io_timeout_arg, "--timeout", &ctx.io_timeout_s) ||
 	    parse_count(jobs_arg, "-j", 1, 256, &ctx.jobs))

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "check.h"
+#include "log.h"
 #include "ssh_priv.h"
 #include "banned.h"
 
@@ -172,13 +173,14 @@ out:
 	return rc;
 }
 
-static void drop_log(int priority, const char *function, const char *buffer,
+/* libssh's log: at -vvv, through ours; never on its own to stderr. */
+static void pass_log(int priority, const char *function, const char *buffer,
 		     void *userdata)
 {
 	(void)priority;
 	(void)function;
-	(void)buffer;
 	(void)userdata;
+	lc_logf(LC_LOG_TRACE, "libssh: %s", buffer);
 }
 
 /*
@@ -240,8 +242,14 @@ static int configure(struct lc_ssh *c, const char *target,
 	if (!(c->s = ssh_new()))
 		return lc_err_set(err, "out of memory");
 	/* libssh logs to stderr (and ssh_config's LogLevel can raise it); our
-	 * errors say what matters, so its log goes nowhere. */
-	ssh_set_log_callback(drop_log);
+	 * errors say what matters, so its log goes through ours, shown at
+	 * -vvv only, at its protocol level. */
+	ssh_set_log_callback(pass_log);
+	if (lc_log_on(LC_LOG_TRACE)) {
+		int v = SSH_LOG_PROTOCOL;
+
+		ssh_options_set(c->s, SSH_OPTIONS_LOG_VERBOSITY, &v);
+	}
 	/* AES-GCM first (AES-NI through OpenSSL): bulk transfers cost a third
 	 * of the CPU chacha20-poly1305 does here.  An ssh_config Ciphers line
 	 * still wins: it is read after. */
@@ -284,8 +292,10 @@ int lc_ssh_connect(struct lc_ssh **out, const char *target,
 		c->io_timeout_ms = o->io_timeout_ms > 0 ? o->io_timeout_ms : 30000;
 		if (configure(c, target, o, err))
 			goto fail;
+		lc_logf(LC_LOG_VERBOSE, "%s: connecting (attempt %d)", c->peer, attempt + 1);
 		if (ssh_connect(c->s) == SSH_OK)
 			break;
+		lc_logf(LC_LOG_VERBOSE, "%s: cannot connect: %s", c->peer, ssh_get_error(c->s));
 		/* Only a failure to connect is retried, never auth or host keys. */
 		lc_err_setc(err, LC_ERR_CONNECT, "%s: cannot connect: %s", c->peer,
 			    ssh_get_error(c->s));
@@ -307,12 +317,14 @@ int lc_ssh_connect(struct lc_ssh **out, const char *target,
 	}
 	if ((rc = verify_host(c, o, note, err)))
 		goto fail_rc;
+	lc_logf(LC_LOG_VERBOSE, "%s: host key verified", c->peer);
 	if (ssh_userauth_publickey_auto(c->s, NULL, NULL) != SSH_AUTH_SUCCESS) {
 		lc_err_set(err, "%s: the host refused our keys: %s", c->peer, ssh_get_error(c->s));
 		lc_err_hint(err, "load the key into ssh-agent or name it with IdentityFile "
 			    "in your ssh_config, and check authorized_keys on the host");
 		goto fail;
 	}
+	lc_logf(LC_LOG_VERBOSE, "%s: logged in", c->peer);
 	*out = c;
 	return 0;
 fail:

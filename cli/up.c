@@ -15,6 +15,7 @@
 #include "ceremony.h"
 #include "chain.h"
 #include "hex.h"
+#include "log.h"
 #include "kit.h"
 #include "probe.h"
 #include "roles.h"
@@ -53,7 +54,7 @@ static int plan_task(struct lc_fanout_host *h, void *arg)
 				      "give it this host: left alone (remove it with 'latticectl "
 				      "down --host %s --role %s --wipe')\n", lc_roles[k].name,
 				      wh->name, lc_roles[k].name);
-	if (!any && r->ctx->verbose)
+	if (!any && lc_log_on(LC_LOG_VERBOSE))
 		lc_buf_printf(&h->out, "up to date\n");
 	return 0;
 }
@@ -634,7 +635,7 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 	} else if (lc_chain_check(m, 10000, &out, &err)) {
 		lc_buf_release(&out);
 		return lc_fail(&err);
-	} else if (ctx->verbose && out.len) {
+	} else if (lc_log_on(LC_LOG_VERBOSE) && out.len) {
 		fputs(out.ptr, stderr);
 	}
 	lc_buf_release(&out);

@@ -244,9 +244,31 @@ test_expect_success 'a role that exits at once is failed: exit 5 with the reason
 	status 5 && rows | awk "\$9 != \"ok\"" >bad &&
 	test "$(wc -l <bad)" = 1 && grep -q "^h5 *relay-member *failed *- *- *4 *- *- *state failed, last exit code 1\$" bad &&
 	status 5 -q && test "$(wc -l <out)" = 2 && grep -q "^h5 .*state failed" out &&
+	status 5 -v --host h5 &&
+	grep -q "^h5: relay-member is not healthy (state failed, last exit code 1); its last log lines:$" err &&
+	sed -n "/^h5: relay-member is not healthy/{n;p}" err | grep -q "^  ." &&
+	! grep -q "^h5: unseal-member is not healthy" err &&
 	role_env relay-member && agent h5 put env relay-member.env "$FLEET/relay-member.env" &&
 	agent h5 unit "{\"role\":\"relay-member\",\"action\":\"restart\"}" &&
 	status_until 0 15
+'
+
+test_expect_success '-v, -vv and -vvv say more on stderr, -q nothing; stdout is the reply alone' '
+	lc agent h2 facts >out0 2>err0 && test ! -s err0 && jq -e .arch out0 >/dev/null &&
+	lc -q agent h2 facts >outq 2>errq && test ! -s errq && jq -e .arch outq >/dev/null &&
+	lc -v agent h2 facts >out1 2>err1 && jq -e .arch out1 >/dev/null &&
+	grep -q "^h2 (127\.0\.1\.2:[0-9]*): connecting (attempt 1)$" err1 &&
+	grep -q "^h2 (127\.0\.1\.2:[0-9]*): host key verified$" err1 &&
+	grep -q "^h2 (127\.0\.1\.2:[0-9]*): logged in$" err1 &&
+	grep -q "^h2 (127\.0\.1\.2:[0-9]*): agent bundle [0-9a-f]\{12\} \(present\|pushed\)" err1 &&
+	grep -q "^h2 (127\.0\.1\.2:[0-9]*): starting the agent: exec /usr/local/lib/lattice/agent/" err1 &&
+	! grep -q "> {" err1 && ! grep -q "libssh:" err1 &&
+	lc -vv agent h2 facts >out2 2>err2 && jq -e .arch out2 >/dev/null &&
+	grep -q "^h2 (127\.0\.1\.2:[0-9]*): > {\"op\":\"facts\"" err2 &&
+	grep -q "^h2 (127\.0\.1\.2:[0-9]*): < {\"id\":[0-9]*,\"ok\":true" err2 &&
+	! grep -q "libssh:" err2 &&
+	lc -vvv agent h2 facts >out3 2>err3 && jq -e .arch out3 >/dev/null &&
+	grep -q "^libssh: " err3
 '
 
 test_expect_success 'an unreachable host is one row; the others are still reported; exit 5' '
