@@ -36,7 +36,7 @@ static int cmd_add_host(int argc, char **argv, struct lc_ctx *ctx)
 }
 
 const struct lc_cmd lc_cmd_add_host = {
-	"add-host", cmd_add_host, LC_NEED_MANIFEST, add_host_opts, "HOST", 1, 1,
+	"add-host", cmd_add_host, LC_NEED_MANIFEST | LC_NEED_LOCK | LC_NEED_IDENTITY, add_host_opts, "HOST", 1, 1,
 	"add a new host's roles to a running lattice (never a fingerprint change)",
 	"add the host's [[hosts]] entry to the manifest first; HOST is its ssh target",
 };

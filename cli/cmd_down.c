@@ -179,7 +179,7 @@ static int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 		free(d.sel);
 		return LC_EXIT_FAIL;
 	}
-	if (lc_run_open(&r, ctx, "down", LC_RUN_LOCK)) {
+	if (lc_run_open_for(&r, ctx, &lc_cmd_down, 0)) {
 		free(d.sel);
 		rc = lc_run_fail(&r);
 		lc_run_close(&r);
@@ -217,7 +217,7 @@ static int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 }
 
 const struct lc_cmd lc_cmd_down = {
-	"down", cmd_down, LC_NEED_MANIFEST, down_opts,
+	"down", cmd_down, LC_NEED_MANIFEST | LC_NEED_LOCK, down_opts,
 	"[--host HOST]... [--role ROLE]... [--wipe [--yes]]", 0, 0,
 	"stop every organism in reverse pipeline order (--wipe: decommission)",
 	"narrow it with --host and --role",

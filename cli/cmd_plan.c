@@ -24,7 +24,7 @@ static int cmd_plan(int argc, char **argv, struct lc_ctx *ctx)
 			"install every role of every host\n", path);
 		return LC_EXIT_PENDING;
 	}
-	if (lc_run_open(&r, ctx, "plan", LC_RUN_IDENTITY | LC_RUN_JOURNAL)) {
+	if (lc_run_open_for(&r, ctx, &lc_cmd_plan, 0)) {
 		rc = lc_run_fail(&r);
 		lc_run_close(&r);
 		return rc;
@@ -44,6 +44,6 @@ static int cmd_plan(int argc, char **argv, struct lc_ctx *ctx)
 }
 
 const struct lc_cmd lc_cmd_plan = {
-	"plan", cmd_plan, LC_NEED_MANIFEST, lc_no_opts, "", 0, 0,
+	"plan", cmd_plan, LC_NEED_MANIFEST | LC_NEED_IDENTITY | LC_NEED_JOURNAL, lc_no_opts, "", 0, 0,
 	"show what up would change on each host and role; changes nothing", NULL,
 };

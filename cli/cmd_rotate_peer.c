@@ -106,7 +106,7 @@ static int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
 		return LC_EXIT_USAGE;
 	}
 	rname = lc_roles[role].name;
-	if (lc_run_open(&r, ctx, "rotate-peer", LC_RUN_LOCK | LC_RUN_IDENTITY)) {
+	if (lc_run_open_for(&r, ctx, &lc_cmd_rotate_peer, 0)) {
 		rc = lc_run_fail(&r);
 		lc_run_close(&r);
 		return rc;
@@ -164,7 +164,7 @@ out:
 }
 
 const struct lc_cmd lc_cmd_rotate_peer = {
-	"rotate-peer", cmd_rotate_peer, LC_NEED_MANIFEST, lc_no_opts, "HOST ROLE", 2, 2,
+	"rotate-peer", cmd_rotate_peer, LC_NEED_MANIFEST | LC_NEED_LOCK | LC_NEED_IDENTITY, lc_no_opts, "HOST ROLE", 2, 2,
 	"give one member a new peer identity, one member of a committee at a time",
 	"HOST is a host's ssh target and ROLE one of its roles, as the manifest writes them",
 };

@@ -19,6 +19,6 @@ static int cmd_up(int argc, char **argv, struct lc_ctx *ctx)
 }
 
 const struct lc_cmd lc_cmd_up = {
-	"up", cmd_up, LC_NEED_MANIFEST, up_opts, "", 0, 0,
+	"up", cmd_up, LC_NEED_MANIFEST | LC_NEED_LOCK | LC_NEED_IDENTITY, up_opts, "", 0, 0,
 	"bring the lattice up, or roll it to the manifest (resumable)", NULL,
 };

@@ -43,8 +43,17 @@ struct lc_ctx {
 	struct lc_manifest *manifest; /* loaded when the verb needs it */
 };
 
-/* What the dispatcher sets up before a verb runs. */
-enum { LC_NEED_MANIFEST = 1 }; /* parse and check -m's manifest: ctx->manifest */
+/*
+ * A verb's preconditions.  The dispatcher sets up the manifest; the rest
+ * say what the verb's run (run.h: lc_run_open_for) takes before its work:
+ * these bits are the run's own flags.
+ */
+enum {
+	LC_NEED_MANIFEST = 64, /* parse and check -m's manifest: ctx->manifest */
+	LC_NEED_LOCK = 1,      /* a changing run: local lock, journal, host locks */
+	LC_NEED_IDENTITY = 2,  /* the identity (secrets, LatticeConfig) and layout */
+	LC_NEED_JOURNAL = 8,   /* read the journal when no run holds the lock */
+};
 
 /*
  * One verb, one file: cli/cmd_<verb>.c exports its entry, and main.c

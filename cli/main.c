@@ -74,6 +74,9 @@ int lc_usage(FILE *f, const char *name)
 			c->name, c->args[0] ? " " : "", c->args, c->summary);
 		lc_opts_help(f, c->opts);
 		lc_opts_help(f, global_opts);
+		if (c->needs & LC_NEED_LOCK)
+			fprintf(f, "\nIt takes the lattice's lock, here and on each host: one "
+				"changing run at a time (exit 6 while another holds it).\n");
 		fprintf(f, "\nSee latticectl(1) for exit statuses and details.\n");
 		return 0;
 	}

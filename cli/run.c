@@ -65,6 +65,13 @@ static int open_identity(struct lc_run *r)
 	return 0;
 }
 
+int lc_run_open_for(struct lc_run *r, struct lc_ctx *ctx, const struct lc_cmd *c,
+		    unsigned extra)
+{
+	return lc_run_open(r, ctx, c->name,
+			   (c->needs & (LC_NEED_LOCK | LC_NEED_IDENTITY | LC_NEED_JOURNAL)) | extra);
+}
+
 int lc_run_open(struct lc_run *r, struct lc_ctx *ctx, const char *command,
 		unsigned flags)
 {

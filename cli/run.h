@@ -13,10 +13,12 @@
 #include "ssh.h"
 
 enum {
-	LC_RUN_LOCK = 1,     /* a changing run: local lock, journal, host locks */
-	LC_RUN_IDENTITY = 2, /* load the identity (secrets, LatticeConfig) and layout */
+	/* What a verb's entry says it needs (lc.h, LC_NEED_*): */
+	LC_RUN_LOCK = LC_NEED_LOCK,     /* a changing run: local lock, journal, host locks */
+	LC_RUN_IDENTITY = LC_NEED_IDENTITY, /* load the identity (secrets, LatticeConfig) and layout */
+	LC_RUN_JOURNAL = LC_NEED_JOURNAL, /* read the journal if no run holds the lock (plan) */
+	/* How the verb runs: */
 	LC_RUN_CREATE = 4,   /* with IDENTITY: make missing secrets (up) */
-	LC_RUN_JOURNAL = 8,  /* read the journal if no run holds the lock (plan) */
 	LC_RUN_LATER = 16,   /* with IDENTITY: the caller loads it (lc_run_reload) */
 };
 
@@ -57,6 +59,9 @@ extern volatile sig_atomic_t lc_interrupted;
  */
 int lc_run_open(struct lc_run *r, struct lc_ctx *ctx, const char *command,
 		unsigned flags);
+/* lc_run_open for verb c: its name, what its entry needs, and extra. */
+int lc_run_open_for(struct lc_run *r, struct lc_ctx *ctx, const struct lc_cmd *c,
+		    unsigned extra);
 
 /*
  * Connect to the hosts (only those with sel[i] set when sel is given),

@@ -640,8 +640,8 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 	}
 	lc_buf_release(&out);
 
-	if (lc_run_open(&r, ctx, new_host ? "add-host" : "up",
-			LC_RUN_LOCK | LC_RUN_IDENTITY | LC_RUN_CREATE | LC_RUN_LATER) ||
+	if (lc_run_open_for(&r, ctx, new_host ? &lc_cmd_add_host : &lc_cmd_up,
+			    LC_RUN_CREATE | LC_RUN_LATER) ||
 	    lc_run_precheck(&r) || tdx_gate(&r) || run_ceremonies(&r) || lc_run_reload(&r)) {
 		rc = lc_run_fail(&r);
 		lc_run_close(&r);
