@@ -198,11 +198,33 @@ static void unlink_role_files(const struct ag_dir *run, const char *role)
 	}
 }
 
+/* The lattice's run directory: 1 when it is open, 0 when there is none
+ * (nothing runs there), or an AG_E_* code. */
+static int open_run(struct ag_dir *run, const char *lattice, struct lc_err *err)
+{
+	int rc = ag_dir_open(run, AG_AREA_RUN, lattice, 0, err);
+
+	if (rc == AG_E_NOTFOUND)
+		return 0;
+	return rc ? rc : 1;
+}
+
+/* Wait, at most AG_WAIT_MS, while the supervisor runs and (with role)
+ * still reports role. */
+static void wait_while(struct ag_dir *run, const char *role, long long *pid)
+{
+	int64_t deadline = lc_now_ms() + AG_WAIT_MS;
+	struct ag_status st;
+	struct lc_err ignored;
+
+	while (ag_sup_running(run, pid) && lc_now_ms() < deadline &&
+	       (!role || ag_status_read(run, role, &st, &ignored) != AG_E_NOTFOUND))
+		nap();
+}
+
 int ag_sup_remove(const char *lattice, const char *role, struct lc_err *err)
 {
 	struct ag_dir run = { .fd = -1 };
-	struct ag_status st;
-	int64_t deadline;
 	long long pid;
 	uint64_t gen;
 	int rc;
@@ -210,20 +232,14 @@ int ag_sup_remove(const char *lattice, const char *role, struct lc_err *err)
 	/* Without its record the supervisor stops the role and forgets it. */
 	if ((rc = ag_unit_delete(lattice, role, err)))
 		return rc;
-	rc = ag_dir_open(&run, AG_AREA_RUN, lattice, 0, err);
-	if (rc == AG_E_NOTFOUND)
-		return 0;
-	if (rc)
+	if ((rc = open_run(&run, lattice, err)) <= 0)
 		return rc;
+	rc = 0;
 	if (ag_sup_running(&run, &pid)) {
 		if ((rc = want(&run, role, AG_ACT_STOP, &gen, err)))
 			goto out;
 		kill((pid_t)pid, SIGHUP);
-		deadline = lc_now_ms() + AG_WAIT_MS;
-		while (ag_status_read(&run, role, &st, err) != AG_E_NOTFOUND &&
-		       ag_sup_running(&run, &pid) && lc_now_ms() < deadline)
-			nap();
-		lc_err_clear(err);
+		wait_while(&run, role, &pid);
 	}
 	unlink_role_files(&run, role);
 out:
@@ -234,20 +250,15 @@ out:
 int ag_sup_shutdown(const char *lattice, struct lc_err *err)
 {
 	struct ag_dir run = { .fd = -1 };
-	int64_t deadline;
 	long long pid;
 	int rc;
 
-	rc = ag_dir_open(&run, AG_AREA_RUN, lattice, 0, err);
-	if (rc == AG_E_NOTFOUND)
-		return 0;
-	if (rc)
+	if ((rc = open_run(&run, lattice, err)) <= 0)
 		return rc;
+	rc = 0;
 	if (ag_sup_running(&run, &pid)) {
 		kill((pid_t)pid, SIGTERM);
-		deadline = lc_now_ms() + AG_WAIT_MS;
-		while (ag_sup_running(&run, &pid) && lc_now_ms() < deadline)
-			nap();
+		wait_while(&run, NULL, &pid);
 		if (ag_sup_running(&run, &pid))
 			rc = lc_err_set(err, "the supervisor of '%s' (pid %lld) did not stop in %d s",
 					lattice, pid, AG_WAIT_MS / 1000);

@@ -7,7 +7,7 @@
 
 #include "bls.h"
 #include "bls_internal.h"
-#include "sslerr.h"
+#include "ossl.h"
 #include "banned.h"
 
 /*
@@ -109,31 +109,20 @@ int lc_bls_sk_to_pk(uint8_t pk[LC_BLS_PK_LEN], const uint8_t sk[LC_BLS_SK_LEN],
 	BN_CTX *ctx = NULL;
 	EC_GROUP *g = NULL;
 	EC_POINT *pt = NULL;
-	BIGNUM *k = NULL;
 	int ret = -1;
 
 	if (!(ctx = BN_CTX_new()) || !(g = g1_group(ctx))) {
 		lc_err_ssl(err, "cannot set up the bls12-381 g1 group");
 		goto out;
 	}
-	if (!(k = BN_bin2bn(sk, LC_BLS_SK_LEN, NULL))) {
-		lc_err_setc(err, LC_ERR_NOMEM, "out of memory");
+	if (lc_ec_secret_mul(&pt, g, sk, LC_BLS_SK_LEN, ctx, "bls", "r", err))
 		goto out;
-	}
-	BN_set_flags(k, BN_FLG_CONSTTIME);
-	if (BN_is_zero(k) || BN_cmp(k, EC_GROUP_get0_order(g)) >= 0) {
-		lc_err_set(err, "invalid bls secret key: not in [1, r-1]");
-		goto out;
-	}
-	if (!(pt = EC_POINT_new(g)) ||
-	    !EC_POINT_mul(g, pt, k, NULL, NULL, ctx) ||
-	    g1_compress(pk, g, pt, ctx)) {
+	if (g1_compress(pk, g, pt, ctx)) {
 		lc_err_ssl(err, "cannot compute the bls public key");
 		goto out;
 	}
 	ret = 0;
 out:
-	BN_clear_free(k);
 	EC_POINT_clear_free(pt);
 	EC_GROUP_free(g);
 	BN_CTX_free(ctx);

@@ -48,27 +48,60 @@ static cJSON *op_req(const char *op)
 	return req;
 }
 
-/* Round 0, part 1: fresh keys on every member. */
-static int do_begin(struct cer *c, unsigned i)
+/* A reply's hex member for call(): its key, where its bytes go, how many. */
+struct hexfield {
+	const char *key;
+	uint8_t *out;
+	size_t len;
+};
+
+/*
+ * One request of a round to member i: req (NULL: out of memory) is sent
+ * and freed, and the reply's hex members in fields (up to a NULL key; may
+ * be NULL) are read.  The reply is left in *keep when given, else freed.
+ */
+static int call(struct cer *c, unsigned i, cJSON *req, const struct hexfield *fields,
+		cJSON **keep)
 {
-	cJSON *req = op_req("dkg_begin"), *reply = NULL;
+	cJSON *reply = NULL;
 	int rc = -1;
 
+	if (keep)
+		*keep = NULL;
 	if (!req)
 		return cer_fail(c, i, "out of memory");
-	add_hex(req, "ceremony", c->tr.cid, LC_DKGW_CID_LEN);
-	cJSON_AddNumberToObject(req, "t", c->tr.t);
-	cJSON_AddNumberToObject(req, "n", c->tr.n);
-	cJSON_AddNumberToObject(req, "index", i);
-	if (cer_call(c, i, req, &reply) ||
-	    cer_hex(c, i, reply, "transport_key", c->tr.m[i - 1].transport_pk, LC_DKGW_PK_LEN) ||
-	    cer_hex(c, i, reply, "ceremony_key", c->tr.m[i - 1].ceremony_pk, LC_DKGW_PK_LEN))
+	if (cer_call(c, i, req, &reply))
 		goto out;
+	for (; fields && fields->key; fields++)
+		if (cer_hex(c, i, reply, fields->key, fields->out, fields->len))
+			goto out;
 	rc = 0;
 out:
 	cJSON_Delete(req);
-	cJSON_Delete(reply);
+	if (keep && rc == 0)
+		*keep = reply;
+	else
+		cJSON_Delete(reply);
 	return rc;
+}
+
+/* Round 0, part 1: fresh keys on every member. */
+static int do_begin(struct cer *c, unsigned i)
+{
+	cJSON *req = op_req("dkg_begin");
+	const struct hexfield keys[] = {
+		{ "transport_key", c->tr.m[i - 1].transport_pk, LC_DKGW_PK_LEN },
+		{ "ceremony_key", c->tr.m[i - 1].ceremony_pk, LC_DKGW_PK_LEN },
+		{ NULL, NULL, 0 },
+	};
+
+	if (req) {
+		add_hex(req, "ceremony", c->tr.cid, LC_DKGW_CID_LEN);
+		cJSON_AddNumberToObject(req, "t", c->tr.t);
+		cJSON_AddNumberToObject(req, "n", c->tr.n);
+		cJSON_AddNumberToObject(req, "index", i);
+	}
+	return call(c, i, req, keys, NULL);
 }
 
 static cJSON *definition_json(const struct lc_transcript *tr)
@@ -101,32 +134,26 @@ static cJSON *definition_json(const struct lc_transcript *tr)
 /* Round 0, part 2: every member signs the same definition hash. */
 static int do_define(struct cer *c, unsigned i)
 {
-	cJSON *req = op_req("dkg_define"), *reply = NULL;
+	cJSON *req = op_req("dkg_define");
 	uint8_t hash[LC_DKGW_HASH_LEN];
+	const struct hexfield signed_def[] = {
+		{ "definition_hash", hash, sizeof(hash) },
+		{ "signature", c->tr.m[i - 1].def_sig, LC_DKGW_SIG_LEN },
+		{ NULL, NULL, 0 },
+	};
 	char got[65], want[65];
-	int rc = -1;
 
-	if (!req)
-		return cer_fail(c, i, "out of memory");
-	cJSON_AddItemToObject(req, "definition", cJSON_Duplicate(c->arg, 1));
-	if (cer_call(c, i, req, &reply) ||
-	    cer_hex(c, i, reply, "definition_hash", hash, sizeof(hash)) ||
-	    cer_hex(c, i, reply, "signature", c->tr.m[i - 1].def_sig, LC_DKGW_SIG_LEN))
-		goto out;
+	if (req)
+		cJSON_AddItemToObject(req, "definition", cJSON_Duplicate(c->arg, 1));
+	if (call(c, i, req, signed_def, NULL))
+		return -1;
 	if (sodium_memcmp(hash, c->tr.defhash, sizeof(hash))) {
 		lc_hex_encode(got, hash, 32);
 		lc_hex_encode(want, c->tr.defhash, 32);
-		cer_fail(c, i, "it signed definition hash %.16s..., not %.16s...: the members do "
-			 "not agree on the ceremony", got, want);
-		goto out;
+		return cer_fail(c, i, "it signed definition hash %.16s..., not %.16s...: the "
+				"members do not agree on the ceremony", got, want);
 	}
-	if (lc_tr_check_definition(&c->tr, i, &c->merr[i - 1]))
-		goto out;
-	rc = 0;
-out:
-	cJSON_Delete(req);
-	cJSON_Delete(reply);
-	return rc;
+	return lc_tr_check_definition(&c->tr, i, &c->merr[i - 1]) ? -1 : 0;
 }
 
 /*
@@ -425,66 +452,54 @@ static int do_resolve(struct cer *c, unsigned j)
 static int do_finish(struct cer *c, unsigned j)
 {
 	struct lc_tr_member *mb = &c->tr.m[j - 1];
-	cJSON *req = op_req("dkg_finish"), *q, *reply = NULL;
+	cJSON *req = op_req("dkg_finish"), *q, *reply;
 	uint8_t gpk[LC_POINT_LEN];
+	const struct hexfield result[] = {
+		{ "public_key", mb->vk, LC_POINT_LEN },
+		{ "group_public_key", gpk, LC_POINT_LEN },
+		{ "signature", mb->final_sig, LC_DKGW_SIG_LEN },
+		{ NULL, NULL, 0 },
+	};
 	unsigned k;
-	int rc = -1;
 
-	if (!req || !(q = cJSON_AddArrayToObject(req, "qualified"))) {
-		rc = cer_fail(c, j, "out of memory");
-		goto out;
+	if (req && !(q = cJSON_AddArrayToObject(req, "qualified"))) {
+		cJSON_Delete(req);
+		req = NULL;
 	}
-	for (k = 0; k < c->tr.nqual; k++)
+	for (k = 0; req && k < c->tr.nqual; k++)
 		cJSON_AddItemToArray(q, cJSON_CreateNumber(c->tr.qual[k]));
-	if (cer_call(c, j, req, &reply) ||
-	    cer_hex(c, j, reply, "public_key", mb->vk, LC_POINT_LEN) ||
-	    cer_hex(c, j, reply, "group_public_key", gpk, LC_POINT_LEN) ||
-	    cer_hex(c, j, reply, "signature", mb->final_sig, LC_DKGW_SIG_LEN))
-		goto out;
+	if (call(c, j, req, result, &reply))
+		return -1;
 	c->cpu_ms[j - 1] = cJSON_GetNumberValue(cJSON_GetObjectItem(reply, "cpu_ms"));
-	if (sodium_memcmp(gpk, c->tr.group_pk, sizeof(gpk))) {
-		cer_fail(c, j, "it computed another group key than the qualified commitments give");
-		goto out;
-	}
-	if (lc_tr_check_final(&c->tr, j, &c->merr[j - 1]))
-		goto out;
-	rc = 0;
-out:
-	cJSON_Delete(req);
 	cJSON_Delete(reply);
-	return rc;
+	if (sodium_memcmp(gpk, c->tr.group_pk, sizeof(gpk)))
+		return cer_fail(c, j, "it computed another group key than the qualified "
+				"commitments give");
+	return lc_tr_check_final(&c->tr, j, &c->merr[j - 1]) ? -1 : 0;
 }
 
 static int do_activate(struct cer *c, unsigned j)
 {
-	cJSON *req = op_req("dkg_activate"), *reply = NULL;
-	int rc;
+	cJSON *req = op_req("dkg_activate");
 
-	if (!req)
-		return cer_fail(c, j, "out of memory");
-	add_hex(req, "ceremony", c->tr.cid, LC_DKGW_CID_LEN);
-	add_hex(req, "public_key", c->tr.m[j - 1].vk, LC_POINT_LEN);
-	rc = cer_call(c, j, req, &reply);
-	cJSON_Delete(req);
-	cJSON_Delete(reply);
-	return rc;
+	if (req) {
+		add_hex(req, "ceremony", c->tr.cid, LC_DKGW_CID_LEN);
+		add_hex(req, "public_key", c->tr.m[j - 1].vk, LC_POINT_LEN);
+	}
+	return call(c, j, req, NULL, NULL);
 }
 
 /* After a failure: every member still reachable forgets the ceremony and
  * drops its pending share.  Best effort; the next dkg_begin drops the rest. */
 static int do_abort(struct cer *c, unsigned j)
 {
-	cJSON *req, *reply = NULL;
-	int rc;
+	cJSON *req;
 
 	if (c->dead[j - 1] || !c->f->hosts[c->host[j - 1]].agent)
 		return 0;
 	if (!(req = op_req("dkg_abort")))
 		return 0;
-	rc = cer_call(c, j, req, &reply);
-	cJSON_Delete(req);
-	cJSON_Delete(reply);
-	return rc;
+	return call(c, j, req, NULL, NULL);
 }
 
 /* Write the transcript: <statedir>/dkg/<org>.json, atomically. */

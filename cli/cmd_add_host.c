@@ -6,13 +6,6 @@
 #include "up.h"
 #include "banned.h"
 
-static int offline;
-static const struct lc_opt add_host_opts[] = {
-	{ LC_OPT_FLAG, 0, "offline", NULL,
-	  "skip the chain_rpc chain-id check (not for production)", &offline },
-	LC_OPT_END_MARK,
-};
-
 static int cmd_add_host(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
@@ -32,11 +25,11 @@ static int cmd_add_host(int argc, char **argv, struct lc_ctx *ctx)
 			ctx->state_dir, m->name);
 		return LC_EXIT_FAIL;
 	}
-	return lc_up_run(ctx, argv[0], offline);
+	return lc_up_run(ctx, argv[0], lc_up_offline);
 }
 
 const struct lc_cmd lc_cmd_add_host = {
-	"add-host", cmd_add_host, LC_NEED_MANIFEST | LC_NEED_LOCK | LC_NEED_IDENTITY, add_host_opts, "HOST", 1, 1,
+	"add-host", cmd_add_host, LC_NEED_MANIFEST | LC_NEED_LOCK | LC_NEED_IDENTITY, lc_up_opts, "HOST", 1, 1,
 	"add a new host's roles to a running lattice (never a fingerprint change)",
 	"add the host's [[hosts]] entry to the manifest first; HOST is its ssh target",
 };

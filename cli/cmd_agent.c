@@ -57,38 +57,27 @@ static int agent_task(struct lc_fanout_host *h, void *arg)
 	return rc;
 }
 
-/* HOST, HOST1,HOST2,... or "all", checked against the manifest. */
+/* HOSTS: HOST, HOST1,HOST2,... or "all", checked against the manifest;
+ * their names in manifest order. */
 static int pick_hosts(const char ***out, size_t *n, const struct lc_manifest *m,
-		      char *spec)
+		      const char *spec)
 {
+	struct lc_opt_list l = { { spec }, 1 };
 	const char **v = calloc(m->nhosts ? m->nhosts : 1, sizeof(*v));
-	char *save = NULL, *tok;
+	char *want = calloc(m->nhosts ? m->nhosts : 1, 1);
 	size_t i;
+	int rc = -1;
 
 	*out = v;
 	*n = 0;
-	if (!v)
-		return -1;
-	if (!strcmp(spec, "all")) {
+	if (v && want && lc_pick_hosts(want, m, &l) == 0) {
 		for (i = 0; i < m->nhosts; i++)
-			v[(*n)++] = m->hosts[i].ssh;
-		return 0;
+			if (want[i])
+				v[(*n)++] = m->hosts[i].ssh;
+		rc = 0;
 	}
-	for (tok = strtok_r(spec, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		long k = lc_manifest_host(m, tok);
-
-		if (k < 0) {
-			fprintf(stderr, "latticectl: '%s' is not a host of lattice '%s'\n"
-				"hint: give hosts' ssh targets as written in %s, or 'all'\n",
-				tok, m->name, m->path);
-			return -1;
-		}
-		for (i = 0; i < *n && strcmp(v[i], m->hosts[k].ssh); i++)
-			;
-		if (i == *n && *n < m->nhosts)
-			v[(*n)++] = m->hosts[k].ssh;
-	}
-	return 0;
+	free(want);
+	return rc;
 }
 
 static int cmd_agent(int argc, char **argv, struct lc_ctx *ctx)

@@ -12,7 +12,7 @@
 
 #include "bls.h"
 #include "bls_internal.h"
-#include "sslerr.h"
+#include "ossl.h"
 #include "banned.h"
 
 #define MOD_R_L 48          /* HKDF output for HKDF_mod_r: ceil(3 * 381 / 16) */

@@ -11,7 +11,7 @@
 #include "bls.h"
 #include "bls_internal.h"
 #include "hex.h"
-#include "sslerr.h"
+#include "ossl.h"
 #include "banned.h"
 
 #define DK_LEN 32

@@ -10,7 +10,7 @@
 #include "check.h"
 #include "eth.h"
 #include "keccak.h"
-#include "sslerr.h"
+#include "ossl.h"
 #include "banned.h"
 
 /* A draw is rejected with probability ~2^-128; this many is a broken RNG. */
@@ -60,33 +60,23 @@ int lc_secp256k1_pub(uint8_t pub[LC_SECP_PUB_LEN],
 	EC_GROUP *g = NULL;
 	EC_POINT *pt = NULL;
 	BN_CTX *ctx = NULL;
-	BIGNUM *k = NULL;
 	uint8_t oct[1 + LC_SECP_PUB_LEN];
 	int ret = -1;
 
-	if (!(ctx = BN_CTX_new()) ||
-	    !(g = EC_GROUP_new_by_curve_name(NID_secp256k1)) ||
-	    !(pt = EC_POINT_new(g)) ||
-	    !(k = BN_bin2bn(sk, LC_SECP_SK_LEN, NULL))) {
+	if (!(ctx = BN_CTX_new()) || !(g = EC_GROUP_new_by_curve_name(NID_secp256k1))) {
 		lc_err_ssl(err, "cannot set up secp256k1");
 		goto out;
 	}
-	BN_set_flags(k, BN_FLG_CONSTTIME);
-	if (BN_is_zero(k) || BN_cmp(k, EC_GROUP_get0_order(g)) >= 0) {
-		lc_err_set(err, "invalid secp256k1 secret key: not in [1, n-1]");
+	if (lc_ec_secret_mul(&pt, g, sk, LC_SECP_SK_LEN, ctx, "secp256k1", "n", err))
 		goto out;
-	}
-	if (!EC_POINT_mul(g, pt, k, NULL, NULL, ctx) ||
-	    EC_POINT_point2oct(g, pt, POINT_CONVERSION_UNCOMPRESSED, oct,
-			       sizeof(oct), ctx) != sizeof(oct) ||
-	    oct[0] != 0x04) {
+	if (EC_POINT_point2oct(g, pt, POINT_CONVERSION_UNCOMPRESSED, oct,
+			       sizeof(oct), ctx) != sizeof(oct) || oct[0] != 0x04) {
 		lc_err_ssl(err, "cannot compute the secp256k1 public key");
 		goto out;
 	}
 	memcpy(pub, oct + 1, LC_SECP_PUB_LEN);
 	ret = 0;
 out:
-	BN_clear_free(k);
 	EC_POINT_clear_free(pt);
 	EC_GROUP_free(g);
 	BN_CTX_free(ctx);

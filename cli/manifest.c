@@ -109,6 +109,28 @@ static const struct lc_toml_value *field(struct ld *l,
 	return kv->val;
 }
 
+/*
+ * An integer field from lo to hi, or NULL: missing (reported when
+ * required), of another type, or out of range ("<key> N in <table> is out
+ * of range", with hint).
+ */
+static const struct lc_toml_value *int_field(struct ld *l, const struct lc_toml_table *t,
+					     const char *tname, const char *key, int required,
+					     const char *example, long long lo, long long hi,
+					     const char *hint)
+{
+	const struct lc_toml_value *v = field(l, t, tname, key, LC_TOML_INTEGER, required,
+					      example);
+
+	if (v && (v->u.i < lo || v->u.i > hi)) {
+		lc_diag_add(l->d, LC_SEV_ERROR, v->line, v->col, "%s %lld in %s is out of range",
+			    key, (long long)v->u.i, tname);
+		lc_diag_hint(l->d, "%s", hint);
+		return NULL;
+	}
+	return v;
+}
+
 /* A string value without NUL bytes, or NULL (reported). */
 static const char *str_value(struct ld *l, const struct lc_toml_value *v,
 			     const char *key, const char *tname)
@@ -425,17 +447,10 @@ static void load_organisms(struct ld *l, const struct lc_toml_table *root)
 	T = "[organisms.offer]";
 	if ((t = table_field(l, orgs, "[organisms]", "offer", T, 1))) {
 		unknown_keys(l, t, T, k_offer);
-		v = field(l, t, T, "auction_window_ms", LC_TOML_INTEGER, 1,
-			  "auction_window_ms = 800");
-		if (v && (v->u.i < 1 || v->u.i > 12000)) {
-			lc_diag_add(l->d, LC_SEV_ERROR, v->line, v->col,
-				    "auction_window_ms %lld in %s is out of range",
-				    (long long)v->u.i, T);
-			lc_diag_hint(l->d, "an auction window is 1 to 12000 ms "
-				     "(it must fit in one 12 s slot)");
-		} else if (v) {
+		if ((v = int_field(l, t, T, "auction_window_ms", 1, "auction_window_ms = 800",
+				   1, 12000, "an auction window is 1 to 12000 ms (it must fit "
+				   "in one 12 s slot)")))
 			m->offer.auction_window_ms = (uint64_t)v->u.i;
-		}
 		load_threshold(l, t, T, 0, &m->offer.threshold);
 	}
 
@@ -615,22 +630,12 @@ static void load_health(struct ld *l, const struct lc_toml_table *root)
 	m->health.pos.line = t->line;
 	m->health.pos.col = t->col;
 	unknown_keys(l, t, T, known);
-	v = field(l, t, T, "deadline", LC_TOML_INTEGER, 0, "deadline = 300");
-	if (v && (v->u.i < 1 || v->u.i > 86400)) {
-		lc_diag_add(l->d, LC_SEV_ERROR, v->line, v->col,
-			    "deadline %lld in %s is out of range", (long long)v->u.i, T);
-		lc_diag_hint(l->d, "the deadline is 1 to 86400 seconds (the default "
-			     "is 300)");
-	} else if (v) {
+	if ((v = int_field(l, t, T, "deadline", 0, "deadline = 300", 1, 86400,
+			   "the deadline is 1 to 86400 seconds (the default is 300)")))
 		m->health.deadline_s = (unsigned)v->u.i;
-	}
-	v = field(l, t, T, "metrics_port", LC_TOML_INTEGER, 0, "metrics_port = 9400");
-	if (v && (v->u.i < 1024 || v->u.i > 65528)) {
-		lc_diag_add(l->d, LC_SEV_ERROR, v->line, v->col,
-			    "metrics_port %lld in %s is out of range", (long long)v->u.i, T);
-		lc_diag_hint(l->d, "use 1024 to 65528 (role r serves on metrics_port + r), "
-			     "or leave it out to derive one from the lattice name");
-	} else if (v) {
+	if ((v = int_field(l, t, T, "metrics_port", 0, "metrics_port = 9400", 1024, 65528,
+			   "use 1024 to 65528 (role r serves on metrics_port + r), or leave "
+			   "it out to derive one from the lattice name"))) {
 		m->health.metrics_port = (unsigned)v->u.i;
 		m->health.metrics_port_set = 1;
 	}

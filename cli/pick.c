@@ -51,8 +51,8 @@ int lc_pick_roles(unsigned *out, const struct lc_opt_list *l)
 	return 0;
 }
 
-/* --host H (repeatable, or H1,H2): the manifest's hosts asked for; all
- * when none.  want[j] is set for m->hosts[j]. */
+/* --host H (repeatable, or H1,H2, or all): the manifest's hosts asked
+ * for; all when none.  want[j] is set for m->hosts[j]. */
 int lc_pick_hosts(char *want, const struct lc_manifest *m, const struct lc_opt_list *l)
 {
 	char buf[1024], *save = NULL, *tok;
@@ -64,9 +64,13 @@ int lc_pick_hosts(char *want, const struct lc_manifest *m, const struct lc_opt_l
 		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			long j = lc_manifest_host(m, tok);
 
+			if (!strcmp(tok, "all") && j < 0) {
+				memset(want, 1, m->nhosts);
+				continue;
+			}
 			if (j < 0) {
 				fprintf(stderr, "latticectl: '%s' is not a host of lattice '%s'\n"
-					"hint: give hosts' ssh targets as written in %s\n",
+					"hint: give hosts' ssh targets as written in %s, or 'all'\n",
 					tok, m->name, m->path);
 				return -1;
 			}

@@ -27,6 +27,14 @@
 #include "clock.h"
 #include "banned.h"
 
+/* The options of up and add-host. */
+int lc_up_offline;
+const struct lc_opt lc_up_opts[] = {
+	{ LC_OPT_FLAG, 0, "offline", NULL,
+	  "skip the chain_rpc chain-id check (not for production)", &lc_up_offline },
+	LC_OPT_END_MARK,
+};
+
 /* ---- plan: one read-only look at every host ---- */
 
 static int plan_task(struct lc_fanout_host *h, void *arg)

@@ -33,4 +33,8 @@ void lc_print_json(cJSON *o);
  */
 int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline);
 
+/* The options up and add-host share: --offline sets lc_up_offline. */
+extern int lc_up_offline;
+extern const struct lc_opt lc_up_opts[];
+
 #endif

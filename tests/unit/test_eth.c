@@ -11,7 +11,7 @@
 #include "eth.h"
 #include "hex.h"
 #include "keccak.h"
-#include "sslerr.h"
+#include "ossl.h"
 #include "unit.h"
 #include "banned.h"
 
