@@ -169,25 +169,36 @@ static int wants_files(enum lc_action a)
 	return a == LC_ACT_INSTALL || a == LC_ACT_UPDATE || a == LC_ACT_REPAIR;
 }
 
+/* The next role of wh from *k on whose files or unit change (install,
+ * update, repair), or NULL; *k moves past it. */
+static struct lc_want_role *next_changed(struct lc_want_host *wh, size_t *k)
+{
+	while (*k < wh->nroles) {
+		struct lc_want_role *wr = &wh->roles[(*k)++];
+
+		if (wants_files(wr->action))
+			return wr;
+	}
+	return NULL;
+}
+
 static int files_task(struct lc_fanout_host *h, void *arg)
 {
 	struct lc_run *r = arg;
 	struct lc_want_host *wh = &r->lay.hosts[h - r->f.hosts];
+	struct lc_want_role *wr;
 	struct lc_agent *a;
 	long long bytes = 0;
 	unsigned nfiles = 0;
 	char done[sizeof(wh->files) / sizeof(wh->files[0])];
-	size_t k, n;
+	size_t k = 0, n;
 
 	memset(done, 0, sizeof(done));
 	if (lc_fanout_agent(h, &a))
 		return -1;
-	for (k = 0; k < wh->nroles; k++) {
-		struct lc_want_role *wr = &wh->roles[k];
+	while ((wr = next_changed(wh, &k))) {
 		const char *role = lc_roles[wr->role].name;
 
-		if (!wants_files(wr->action))
-			continue;
 		for (n = 0; n < wr->nfiles; n++) {
 			size_t fi = wr->file[n];
 
@@ -216,17 +227,15 @@ static int units_task(struct lc_fanout_host *h, void *arg)
 {
 	struct lc_run *r = arg;
 	struct lc_want_host *wh = &r->lay.hosts[h - r->f.hosts];
+	struct lc_want_role *wr;
 	struct lc_agent *a;
-	size_t k;
+	size_t k = 0;
 
 	if (lc_fanout_agent(h, &a))
 		return -1;
-	for (k = 0; k < wh->nroles; k++) {
-		struct lc_want_role *wr = &wh->roles[k];
+	while ((wr = next_changed(wh, &k))) {
 		const char *role = lc_roles[wr->role].name;
 
-		if (!wants_files(wr->action))
-			continue;
 		if (lc_unit_install(a, r->m, wr->role, &h->err)) {
 			lc_run_note(r, wh->hostid, role, "unit", wr->inputs, "failed", "%s",
 				    h->err.msg);
