@@ -97,6 +97,18 @@ testhosts_up() {
 	"$REPO/scripts/testhosts" up ${3:-} "$1" >/dev/null
 }
 
+# Skip the rest of this script in the sanitizer build's pass (run.sh sets
+# LC_SANITIZED=1 there), with one "skip:" line saying why: for a script
+# that runs none of this build's C code, or only code another suite runs
+# in that pass.
+once_per_run() {
+	if [ "${LC_SANITIZED:-0}" = 1 ]; then
+		echo "skip: $(basename "$0" .sh): $1"
+		test_done
+		exit
+	fi
+}
+
 # Skip the rest of this script (one "skip:" line saying why) unless this
 # machine can run containerized test hosts with systemd as PID 1.
 require_systemd_hosts() {

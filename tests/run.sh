@@ -73,7 +73,7 @@ fi
 
 if [ "${LC_SKIP_ASAN:-0}" != 1 ]; then
 	if build O=build/asan SANITIZE=address,undefined OPT="-O1 -g" all; then
-		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
+		LC_SANITIZED=1 ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 			run_build build/asan
 	else

@@ -15,6 +15,7 @@ PROBE=lc-t1000-probe-$$
 export CFG PROBE
 
 require_root "needs root (mount namespaces, sshd)"
+once_per_run "scripts/testhosts runs no C code of this build (the normal pass tests it)"
 
 # Whatever happens, stop the hosts; test_done removes the state directory,
 # so this runs before it too.

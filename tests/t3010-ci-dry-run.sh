@@ -3,6 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root "needs root (containerized test hosts)"
+once_per_run "the script drives latticectl through paths t3000 runs in this pass (the normal pass tests the script)"
 require_systemd_hosts
 DRY=$REPO/scripts/ci-dry-run.sh
 lattice_dir "$REPO/manifests/local3.toml" demo3.local.devnet
