@@ -184,10 +184,19 @@ test_expect_success 'up killed with SIGKILL at each commit of a rollout converge
 	lc_in 0 -m v3.toml plan
 '
 
+# When a unit did not stop cleanly: the units, and each such unit's status
+# and journal, to say why.
+not_stopped() {
+	cat u
+	grep -v " inactive$" u | while read -r h r pid state; do
+		on_host $h "systemctl status --no-pager $(unit $r); journalctl -u $(unit $r) --no-pager -n 15"
+	done
+}
+
 test_expect_success 'down stops every unit (the units stay installed); up starts them again' '
 	lc_in 0 -m v3.toml down &&
-	grep -q "stopped 19 roles on 3 hosts" err &&
-	units >u && test "$(grep -c " inactive$" u)" = 19 &&
+	{ grep -q "stopped 19 roles on 3 hosts" err || { cat err; exit 1; }; } &&
+	units >u && { test "$(grep -c " inactive$" u)" = 19 || { not_stopped; exit 1; }; } &&
 	lc_in 0 -m v3.toml up --offline && grep -q "19 to start" err &&
 	units >u && test "$(grep -c " active$" u)" = 19
 '
