@@ -19,8 +19,10 @@ suite() {
 	name=$1
 	shift
 	log="$LOG/$(echo "$name" | tr '/ ' '__').log"
+	t0=$(date +%s)
 	"$@" >"$log" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
 	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
@@ -36,11 +38,11 @@ suite() {
 	grep -E '^(skip|toml-test|fuzz):' "$log" | sed "s|^|  $name: |"
 	if [ "$f" -ne 0 ]; then
 		failed_suites="$failed_suites $name"
-		echo "FAIL $name ($p passed, $f failed; log: $log)"
+		echo "FAIL $name ($p passed, $f failed, ${secs} s; log: $log)"
 		grep -E '^(not ok|FAIL|#)' "$log" | head -n 60
 		[ -n "$line" ] || tail -n 30 "$log"
 	else
-		echo "ok   $name ($p passed)"
+		echo "ok   $name ($p passed, ${secs} s)"
 	fi
 }
 
