@@ -75,7 +75,7 @@ CHEAT_BUNDLE = $(O)/tests/agent-cheat-bundle
 HOOKS_O = $(O)/tests/hooks
 HOOK_SRCS = cli/journal.c cli/ceremony.c cli/ceremony_run.c
 HOOK_OBJS = $(HOOK_SRCS:%.c=$(HOOKS_O)/%.o)
-LATTICECTL_HOOKS = $(O)/tests/latticectl-hooks
+LATTICECTL_HOOKS = $(O)/latticectl-hooks
 
 all: $(LATTICECTL) $(UNIT_BINS) $(TOOL_BINS) $(AGENT) $(O)/agent-bundle.sha256 $(SIM) \
 	$(CHEAT_BUNDLE)/lattice-agent $(CHEAT_BUNDLE)/libcjson.so.1 $(LATTICECTL_HOOKS)

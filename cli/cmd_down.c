@@ -187,6 +187,12 @@ static int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 	}
 	d.r = &r;
 	failed = lc_run_connect(&r, d.sel);
+	if (!r.have_f) {
+		rc = lc_run_fail(&r);
+		lc_run_close(&r);
+		free(d.sel);
+		return rc;
+	}
 	/* Reverse pipeline order: tally first, zipnet last. */
 	for (d.org = LC_ORG_COUNT - 1; d.org >= 0 && !lc_interrupted; d.org--) {
 		char step[32];

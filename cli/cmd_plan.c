@@ -29,8 +29,12 @@ static int cmd_plan(int argc, char **argv, struct lc_ctx *ctx)
 		lc_run_close(&r);
 		return rc;
 	}
-	r.f.quiet = 1;
 	failed = lc_plan_all(&r);
+	if (!r.have_f) {
+		rc = lc_run_fail(&r); /* the hosts cannot be reached at all: r.err says why */
+		lc_run_close(&r);
+		return rc;
+	}
 	lc_tally_count(&r, &t);
 	if (ctx->json) {
 		lc_print_json(lc_plan_json(&r, &t));

@@ -119,8 +119,9 @@ static int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
 	for (j = 0; j < m->nhosts; j++)
 		sel[j] = (m->hosts[j].roles & (1u << role)) != 0;
 	if (lc_run_connect(&r, sel)) {
-		lc_err_set(&r.err, "every member of the %s committee must be reachable to "
-			   "rotate one of them", rname);
+		if (r.have_f)
+			lc_err_set(&r.err, "every member of the %s committee must be reachable "
+				   "to rotate one of them", rname);
 		goto fail;
 	}
 	if (others_back(&r, i, role) || peer_hex(old, &r.id, i, role))

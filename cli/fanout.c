@@ -238,6 +238,8 @@ size_t lc_fanout_step(struct lc_fanout *f, const char *step, lc_host_task task,
 	pthread_t *th;
 	size_t i, todo = 0, failed = 0, nthreads;
 
+	if (!p)
+		return 0; /* never opened: no host to work on (the opener said why) */
 	p->flags = flags;
 	p->step = step;
 	p->task = task;

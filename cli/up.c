@@ -525,6 +525,8 @@ static int tdx_gate(struct lc_run *r)
 	/* Every host: the ceremonies that follow need them all anyway, and a
 	 * host that failed here would be left out of every later step. */
 	lc_run_connect(r, NULL);
+	if (!r->have_f)
+		goto out; /* the hosts cannot be reached at all: r->err says why */
 	if (!lc_interrupted)
 		lc_fanout_run(&r->f, "tdx", tdx_task, &g);
 	if (lc_interrupted) {
@@ -672,6 +674,10 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 			"%u reused\n", m->name, idhex, r.id.created, r.id.reused);
 
 	failed = lc_plan_all(&r);
+	if (!r.have_f) {
+		rc = lc_run_fail(&r); /* the hosts cannot be reached at all: r.err says why */
+		goto out;
+	}
 	if (lc_interrupted) {
 		rc = interrupted(&r, "planning");
 		goto out;

@@ -137,9 +137,10 @@ lc() {
 lc_in() {
 	LC_RUNNER=lc lc_run "$@"
 }
-# lc with the test build of latticectl (build/tests/latticectl-hooks), the
-# only one with the LATTICECTL_TEST_* hooks; the shipped one ignores them.
-LATTICECTL_HOOKS=$LC_BUILD/tests/latticectl-hooks
+# lc with the test build of latticectl (build/latticectl-hooks, beside
+# the agent bundle it pushes), the only one with the LATTICECTL_TEST_*
+# hooks; the shipped one ignores them.
+LATTICECTL_HOOKS=$LC_BUILD/latticectl-hooks
 lc_hooks() {
 	(cd "$W" && "$LATTICECTL_HOOKS" --ssh-config "$SSHCFG" "$@")
 }

@@ -107,4 +107,12 @@ test_expect_success '--json: one event per line, the last one the kit' '
 	! grep -q "^lattice:" out
 '
 
+test_expect_success 'no agent bundle to push: up, plan, down and rotate-peer say so and exit 1, never crash' '
+	for c in "up --offline" plan down "rotate-peer h1 unseal-member"; do
+		LATTICECTL_AGENT_BUNDLE=$TRASH/no-bundle LC_RUNNER=lc lc_run 1 $c &&
+		grep -q "^latticectl: cannot open .*no-bundle/lattice-agent.: No such file or directory$" err &&
+		grep -q "^hint: build it with .make., or set LATTICECTL_AGENT_BUNDLE" err || exit 1
+	done
+'
+
 test_done
