@@ -8,7 +8,7 @@
 #include "buf.h"
 #include "manifest.h"
 #include "probe.h"
-#include "run.h"
+#include "runctx.h"
 
 /* Whether r is healthy: up, <org>_up 1, committee size as the manifest
  * says.  When not, why gets a short reason ("state failed", ...). */

@@ -7,7 +7,7 @@
 #include "plan.h"
 #include "deploy.h"
 #include "roles.h"
-#include "run.h"
+#include "runctx.h"
 #include "banned.h"
 
 int lc_tdx_verdict(const struct lc_manifest *m, size_t host, int has_tdx,

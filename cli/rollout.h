@@ -4,7 +4,7 @@
 
 #include "buf.h"
 #include "health.h"
-#include "run.h"
+#include "runctx.h"
 
 /* Send one file of the layout (only when the host lacks its content;
  * *bytes grows by what was sent).  A full disk says so. */

@@ -16,8 +16,6 @@
 #include "state.h"
 #include "banned.h"
 
-volatile sig_atomic_t lc_interrupted;
-
 static void on_interrupt(int sig)
 {
 	lc_interrupted = sig;
@@ -255,27 +253,6 @@ size_t lc_run_connect(struct lc_run *r, const char *sel)
 				    "failed", "%s", h->err.msg);
 	}
 	return failed;
-}
-
-void lc_run_note(struct lc_run *r, const char *host, const char *role,
-		 const char *step, const char *inputs, const char *outcome,
-		 const char *fmt, ...)
-{
-	struct lc_err err;
-	char detail[256];
-	va_list ap;
-
-	if (!r->j)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	lc_err_clear(&err);
-	if (lc_journal_note(r->j, host, role, step, inputs, outcome, &err, "%s", detail) &&
-	    !r->err.msg[0]) {
-		r->err = err;
-		fprintf(stderr, "latticectl: %s\n", err.msg);
-	}
 }
 
 int lc_run_reload(struct lc_run *r)

@@ -2,24 +2,25 @@
 # t0910-layers.sh - the source reads top to bottom: no file includes a header of a layer above its own, and no two modules include each other, directly or around a loop.
 . "$(dirname "$0")/lib.sh"
 
-# The layers, top first (README, "Architecture"); a file's module is its
+# The layers, top first (README, "Architecture"): verbs (with up.c, the
+# run of up and add-host), the run (opened and closed), the steps (plan,
+# rollout, health, probes, the DKG coordinator), the agent session (with
+# runctx, the run's state the steps share), ssh, the model and its
+# services (everything else in cli/), and common/.  A file's module is its
 # name without .c/.h and a _priv or _internal (its private header);
 # ceremony_run.c is ceremony's, ssh_chan.c ssh's, agent_session.c
 # agent_client's.
-# Everything else in cli/ is the model and its services (layer 7), and
-# common/ is layer 8.
 layer_of() {
 	case $1 in
-	common/*) echo 8; return ;;
+	common/*) echo 7; return ;;
 	esac
 	case ${1##*/} in
-	main.c | cmd_*.c) echo 1 ;;
-	up.[ch] | ceremony.[ch] | ceremony_priv.h | ceremony_run.c) echo 2 ;;
-	plan.[ch] | rollout.[ch] | health.[ch] | probe.[ch]) echo 3 ;;
-	run.[ch] | connect.[ch]) echo 4 ;;
-	fanout.[ch] | agent_client.[ch] | agent_session.c) echo 5 ;;
-	ssh.[ch] | ssh_chan.c | ssh_priv.h) echo 6 ;;
-	*) echo 7 ;;
+	main.c | cmd_*.c | up.[ch]) echo 1 ;;
+	run.[ch] | connect.[ch]) echo 2 ;;
+	plan.[ch] | rollout.[ch] | health.[ch] | probe.[ch] | ceremony.[ch] | ceremony_priv.h | ceremony_run.c) echo 3 ;;
+	fanout.[ch] | agent_client.[ch] | agent_session.c | runctx.[ch]) echo 4 ;;
+	ssh.[ch] | ssh_chan.c | ssh_priv.h) echo 5 ;;
+	*) echo 6 ;;
 	esac
 }
 module_of() {
@@ -45,6 +46,10 @@ done) >"$TRASH/includes"
 
 test_expect_success 'the include graph was read' '
 	test "$(wc -l <"$TRASH/includes")" -gt 200
+'
+
+test_expect_success 'the run opens and closes; the steps see only its state (runctx.h), never run.h' '
+	! grep -E "^cli/(plan|rollout|health|probe|ceremony[a-z_]*)\.[ch] cli/run\.h$" "$TRASH/includes"
 '
 
 test_expect_success 'no file includes a header from a layer above its own' '
