@@ -79,14 +79,15 @@ test_done() {
 }
 
 # Start N test hosts (real sshd, scripts/testhosts) for this script on the
-# first free port from $2 on; they are stopped when the script exits.
+# first free port from $2 (plus LC_PORT_OFFSET: run.sh's sanitizer pass
+# runs beside the normal one) on; they are stopped when the script exits.
 # With $3 = --systemd they are containers with systemd as PID 1.
 # Sets LC_TESTHOSTS_* and SSHCFG (the hosts' ssh_config).
 testhosts_up() {
 	LC_TESTHOSTS_DIR=$TRASH/hosts
-	LC_TESTHOSTS_PORT=$2
+	LC_TESTHOSTS_PORT=$(($2 + ${LC_PORT_OFFSET:-0}))
 	while [ -n "$(ss -Hltn "sport = :$LC_TESTHOSTS_PORT")" ] &&
-		[ "$LC_TESTHOSTS_PORT" -lt $(($2 + 90)) ]; do
+		[ "$LC_TESTHOSTS_PORT" -lt $(($2 + ${LC_PORT_OFFSET:-0} + 40)) ]; do
 		LC_TESTHOSTS_PORT=$((LC_TESTHOSTS_PORT + 1))
 	done
 	export LC_TESTHOSTS_DIR LC_TESTHOSTS_PORT

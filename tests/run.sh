@@ -3,7 +3,11 @@
 # end-to-end tests, the fuzz smoke run and the man page lint.  Ends with
 # "N passed, N failed".
 #
-# Environment: LC_FUZZ_SECONDS (default 60), LC_SKIP_ASAN=1, LC_SKIP_FUZZ=1.
+# The normal and sanitizer passes run side by side; each suite's lines
+# print when its pass is done.
+#
+# Environment: LC_FUZZ_SECONDS (default 60), LC_SKIP_ASAN=1, LC_SKIP_FUZZ=1,
+# LC_SERIAL=1 (one pass after the other).
 set -u
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -66,23 +70,66 @@ run_build() {
 	done
 }
 
+# One pass: a build's suites; its lines go to $LOG/pass-<build>.out and
+# its counts to $LOG/pass-<build>.counts.
+pass() {
+	total_pass=0
+	total_fail=0
+	failed_suites=""
+	run_build "$1"
+	echo "$total_pass $total_fail$failed_suites" >"$LOG/pass-$(echo "$1" | tr / _).counts"
+}
+
+# Both builds first; then the two passes side by side, since the suites
+# mostly wait on hosts (LC_SERIAL=1: one after the other).  The sanitizer
+# pass takes its test hosts' ports 45 above the normal pass's, so the two
+# never reach for the same one.
+passes=
 if build all; then
-	run_build build
+	passes=build
 else
 	total_fail=$((total_fail + 1))
 	failed_suites="$failed_suites build"
 fi
-
 if [ "${LC_SKIP_ASAN:-0}" != 1 ]; then
 	if build O=build/asan SANITIZE=address,undefined OPT="-O1 -g" all; then
-		LC_SANITIZED=1 ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
-		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-			run_build build/asan
+		passes="$passes build/asan"
 	else
 		total_fail=$((total_fail + 1))
 		failed_suites="$failed_suites build/asan"
 	fi
 fi
+pids=
+for b in $passes; do
+	rm -f "$LOG/pass-$(echo "$b" | tr / _).counts"
+	(
+		if [ "$b" = build/asan ]; then
+			LC_SANITIZED=1 LC_PORT_OFFSET=45
+			ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+			export LC_SANITIZED LC_PORT_OFFSET ASAN_OPTIONS UBSAN_OPTIONS
+		fi
+		pass "$b"
+	) >"$LOG/pass-$(echo "$b" | tr / _).out" 2>&1 &
+	if [ "${LC_SERIAL:-0}" = 1 ]; then wait $!; else pids="$pids $!"; fi
+done
+for p in $pids; do
+	wait "$p"
+done
+for b in $passes; do
+	f=$LOG/pass-$(echo "$b" | tr / _)
+	cat "$f.out"
+	if [ -s "$f.counts" ]; then
+		read -r p fl rest <"$f.counts"
+		total_pass=$((total_pass + p))
+		total_fail=$((total_fail + fl))
+		[ -z "$rest" ] || failed_suites="$failed_suites $rest"
+	else
+		echo "FAIL the $b pass ended without its counts"
+		total_fail=$((total_fail + 1))
+		failed_suites="$failed_suites $b"
+	fi
+done
 
 if [ "${LC_SKIP_FUZZ:-0}" != 1 ]; then
 	if build fuzz; then
