@@ -121,7 +121,7 @@ agent-bundle: $(O)/agent-bundle.sha256
 # A test fixture, never sanitized (in the sanitizer build too): it stands
 # in for a role, and a sanitizer's own work at exit would change how it
 # stops under systemd.
-SIM_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g
+SIM_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Icommon $(WARN) -O2 -g
 
 $(SIM): tests/sim-organism.c
 	@mkdir -p $(dir $@)
