@@ -145,8 +145,7 @@ static int confirm_wipe(const struct lc_manifest *m, size_t nhosts)
 }
 
 static const struct lc_opt down_opts[] = {
-	{ LC_OPT_LIST, 0, "host", "HOST", "only this host (repeatable, or HOST,HOST)", &only_hosts },
-	{ LC_OPT_LIST, 0, "role", "ROLE", "only this role (repeatable, or ROLE,ROLE)", &only_roles },
+	LC_OPTS_PICK(only_hosts, only_roles),
 	{ LC_OPT_FLAG, 0, "wipe", NULL,
 	  "also remove the roles' secrets and files from the hosts (decommissioning)", &wipe },
 	{ LC_OPT_FLAG, 0, "yes", NULL, "do not ask for confirmation", &yes },

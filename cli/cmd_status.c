@@ -359,8 +359,7 @@ static void print_notes(const struct status_run *s, const struct lc_fanout *f, i
 
 static struct lc_opt_list only_hosts, only_roles;
 static const struct lc_opt status_opts[] = {
-	{ LC_OPT_LIST, 0, "host", "HOST", "only this host (repeatable, or HOST,HOST)", &only_hosts },
-	{ LC_OPT_LIST, 0, "role", "ROLE", "only this role (repeatable, or ROLE,ROLE)", &only_roles },
+	LC_OPTS_PICK(only_hosts, only_roles),
 	LC_OPT_END_MARK,
 };
 

@@ -201,6 +201,7 @@ static void probe_all(struct health *hs, char *first_bad, size_t size)
 {
 	struct lc_run *r = hs->r;
 	size_t i, k;
+
 	/* A probe that fails now may pass next time: the host stays in. */
 	lc_fanout_step(&r->f, "health", probe_task, hs, LC_STEP_SILENT | LC_STEP_KEEP_FAILED);
 	hs->healthy = hs->total = 0;

@@ -85,6 +85,14 @@ extern const struct lc_opt lc_no_opts[];
 int lc_usage_error(const struct lc_cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The --host and --role options of the verbs that narrow to hosts and
+ * roles, into two struct lc_opt_list (for lc_pick_hosts, lc_pick_roles). */
+#define LC_OPTS_PICK(hosts, roles)                                                   \
+	{ LC_OPT_LIST, 0, "host", "HOST", "only this host (repeatable, or HOST,HOST)", \
+	  &(hosts) },                                                                  \
+	{ LC_OPT_LIST, 0, "role", "ROLE", "only this role (repeatable, or ROLE,ROLE)", \
+	  &(roles) }
+
 struct lc_opt_list;
 /* --role R (repeatable, or R1,R2): the roles named, as bits; all when
  * none.  An unknown role is reported (with "did you mean") and -1. */

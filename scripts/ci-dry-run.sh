@@ -115,33 +115,33 @@ lc() {
 
 # Step 2: each distinct ssh target of the manifests' [[hosts]] entries
 # becomes a test host, h1, h2, ... in order of first appearance, so an
-# entry in both manifests lands on the same container.  ssh_targets
-# prints the targets of manifest $1, one a line (an entry whose ssh =
-# "..." is not on a line of its own prints "?").
+# entry in both manifests lands on the same container.  One awk program
+# finds each entry's ssh = "..." line: without map it prints the targets
+# of manifest $1, one a line ("?" for an entry whose ssh is not on a line
+# of its own); with map (the targets file) it prints the manifest with
+# each such line set to its hN.
+hosts_awk='
+	function flush() { if (inhost && !seen && map == "") print "?"; inhost = 0; seen = 0 }
+	BEGIN { if (map != "") while ((getline t <map) > 0) h[t] = "h" ++i }
+	/^[ \t]*\[\[[ \t]*hosts[ \t]*\]\][ \t]*(#.*)?$/ {
+		flush(); inhost = 1; if (map != "") print; next
+	}
+	/^[ \t]*\[/ { flush() }
+	inhost && /^[ \t]*ssh[ \t]*=[ \t]*"[^"]*"[ \t]*(#.*)?$/ {
+		t = $0; sub(/^[^"]*"/, "", t); sub(/".*$/, "", t); seen = 1
+		if (map == "") print t; else print "ssh = \"" h[t] "\""
+		next
+	}
+	map != "" { print }
+	END { flush() }
+'
 ssh_targets() {
-	awk '
-		function flush() { if (inhost && !seen) print "?"; inhost = 0; seen = 0 }
-		/^[ \t]*\[\[[ \t]*hosts[ \t]*\]\][ \t]*(#.*)?$/ { flush(); inhost = 1; next }
-		/^[ \t]*\[/ { flush(); next }
-		inhost && /^[ \t]*ssh[ \t]*=[ \t]*"[^"]*"[ \t]*(#.*)?$/ {
-			sub(/^[^"]*"/, ""); sub(/".*$/, ""); print; seen = 1
-		}
-		END { flush() }
-	' "$1"
+	awk -v map= "$hosts_awk" "$1"
 }
 # A copy of manifest $1 at $2 (beside $1: its relative binary paths keep
 # their meaning) with every ssh = "..." of a [[hosts]] entry set to its hN.
 map_hosts() {
-	awk -v map="$WORK/targets" '
-		BEGIN { while ((getline t <map) > 0) h[t] = "h" ++i }
-		/^[ \t]*\[\[[ \t]*hosts[ \t]*\]\][ \t]*(#.*)?$/ { inhost = 1; print; next }
-		/^[ \t]*\[/ { inhost = 0 }
-		inhost && /^[ \t]*ssh[ \t]*=[ \t]*"[^"]*"[ \t]*(#.*)?$/ {
-			t = $0; sub(/^[^"]*"/, "", t); sub(/".*$/, "", t)
-			print "ssh = \"" h[t] "\""; next
-		}
-		{ print }
-	' "$1" >"$2" || die 1 "cannot write '$2'"
+	awk -v map="$WORK/targets" "$hosts_awk" "$1" >"$2" || die 1 "cannot write '$2'"
 }
 copy_of() {
 	echo "$(dirname "$1")/.ci-dry-run.$$.$2.$(basename "$1")"
