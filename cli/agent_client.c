@@ -100,6 +100,50 @@ static int remote_hash(struct lc_ssh *c, const char *dir, char out[65],
 }
 
 /*
+ * Every bundle directory on the host, newest first, as "NAME HASH" lines:
+ * a directory whose name is the hash of its files is intact.
+ */
+static const char list_script[] =
+	"cd '%s' 2>/dev/null || exit 0\n"
+	"for d in $(ls -t); do case $d in *[!0-9a-f]*) continue ;; esac\n"
+	"h=$(cd \"$d\" && sha256sum lattice-agent libcjson.so.1 2>/dev/null | sha256sum) && "
+	"echo \"$d ${h%%%% *}\"; done\n";
+
+int lc_bundle_present(struct lc_ssh *c, const struct lc_bundle *b, char out[65],
+		      struct lc_err *err)
+{
+	char cmd[512];
+	struct lc_buf o;
+	const char *p;
+	int status;
+
+	out[0] = '\0';
+	snprintf(cmd, sizeof(cmd), list_script, LC_AGENT_REMOTE_DIR);
+	lc_buf_init(&o, 1 << 16);
+	if (lc_ssh_run(c, cmd, &o, 1 << 16, &status, err)) {
+		lc_buf_release(&o);
+		return -1;
+	}
+	lc_buf_add(&o, "", 1);
+	for (p = o.ptr; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		/* "NAME HASH": both 64 hex digits and equal. */
+		if (strcspn(p, "\n") != 129 || p[64] != ' ' || memcmp(p, p + 65, 64))
+			continue;
+		if (!memcmp(p, b->sha256, 64)) {
+			memcpy(out, p, 64);
+			out[64] = '\0';
+			break;
+		}
+		if (!out[0]) {
+			memcpy(out, p, 64);
+			out[64] = '\0';
+		}
+	}
+	lc_buf_release(&o);
+	return 0;
+}
+
+/*
  * The remote half of a push, one command: move a damaged copy aside, stage
  * the bundle's bytes (both files, concatenated, on stdin) in a temporary
  * directory, split and check them there, make them durable and rename the

@@ -30,6 +30,15 @@ int lc_bundle_find(struct lc_bundle *b, struct lc_err *err);
 int lc_bundle_ensure(struct lc_ssh *c, const struct lc_bundle *b, int *pushed,
 		     struct lc_err *err);
 
+/*
+ * Read-only: which intact bundle the host already has, pushing nothing.
+ * out[] is b's address when the host has it, else the newest other
+ * intact bundle there (an earlier latticectl's), else "" (no agent on
+ * the host yet).
+ */
+int lc_bundle_present(struct lc_ssh *c, const struct lc_bundle *b, char out[65],
+		      struct lc_err *err);
+
 struct lc_agent;
 
 /* Start the agent over an exec channel and do the version handshake. */

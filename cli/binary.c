@@ -443,5 +443,10 @@ int lc_binary_resolve(struct lc_binfile *out, const struct lc_manifest *m,
 	}
 	if (b->path)
 		return resolve_path(out, m, name, b->path, cachedir, err);
+	if (!cachedir) {
+		/* Read-only: the manifest's sha256 is the content; not fetched. */
+		lc_hex_encode(out->sha256, b->sha256, 32);
+		return 0;
+	}
 	return resolve_url(out, b, name, cachedir, err);
 }

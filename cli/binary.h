@@ -20,7 +20,9 @@ struct lc_binfile {
  * downloaded (libcurl, https or http to loopback only for tests) into
  * <cachedir>/<sha256> through a temporary file, checked against the
  * manifest's sha256, and reused from there on later runs.  A role with no
- * entry is an error naming the manifest key to add.
+ * entry is an error naming the manifest key to add.  cachedir NULL: write
+ * nothing (a local file is hashed afresh; a URL is not fetched, its
+ * manifest sha256 is taken and out->path is "").
  */
 int lc_binary_resolve(struct lc_binfile *out, const struct lc_manifest *m,
 		      int role, const char *cachedir, struct lc_err *err);

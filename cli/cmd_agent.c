@@ -130,7 +130,7 @@ static int cmd_agent(int argc, char **argv, struct lc_ctx *ctx)
 	ac.req = req;
 
 	if ((ac.put_file && lc_sha256_file(ac.sha256, &ac.size, ac.put_file, &err)) ||
-	    lc_fanout_open(&f, &o, known, sizeof(known), &b, ctx, names, n, &err))
+	    lc_fanout_open(&f, &o, known, sizeof(known), &b, ctx, names, n, 0, &err))
 		goto fail;
 	fan = 1;
 	failed = lc_fanout_run(&f, argv[1], agent_task, &ac);

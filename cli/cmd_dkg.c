@@ -94,7 +94,7 @@ static int open_fanout(struct lc_fanout *f, const char ***names, struct lc_ssh_o
 		return lc_err_set(err, "out of memory");
 	for (i = 0; i < m->nhosts; i++)
 		(*names)[i] = m->hosts[i].ssh;
-	if (lc_fanout_open(f, o, known, kn, b, ctx, *names, m->nhosts, err))
+	if (lc_fanout_open(f, o, known, kn, b, ctx, *names, m->nhosts, 0, err))
 		return -1;
 	f->tty = 0;
 	return 0;

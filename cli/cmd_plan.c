@@ -48,6 +48,7 @@ static int cmd_plan(int argc, char **argv, struct lc_ctx *ctx)
 }
 
 const struct lc_cmd lc_cmd_plan = {
-	"plan", cmd_plan, LC_NEED_MANIFEST | LC_NEED_IDENTITY | LC_NEED_JOURNAL, lc_no_opts, "", 0, 0,
+	"plan", cmd_plan, LC_NEED_MANIFEST | LC_NEED_IDENTITY | LC_NEED_JOURNAL | LC_NEED_READONLY,
+	lc_no_opts, "", 0, 0,
 	"show what up would change on each host and role; changes nothing", NULL,
 };

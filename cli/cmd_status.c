@@ -409,7 +409,7 @@ static int cmd_status(int argc, char **argv, struct lc_ctx *ctx)
 		goto out;
 	}
 
-	if (lc_fanout_open(&f, &o, known, sizeof(known), &b, ctx, names, s.n, &err))
+	if (lc_fanout_open(&f, &o, known, sizeof(known), &b, ctx, names, s.n, 0, &err))
 		goto fail;
 	fan = 1;
 	/* One report after every host answered: nothing is printed per host. */

@@ -11,24 +11,30 @@
 #include "banned.h"
 
 int lc_ctx_ssh_opts(struct lc_ssh_opts *o, char *known, size_t size,
-		    struct lc_ctx *ctx, struct lc_err *err)
+		    struct lc_ctx *ctx, int readonly, struct lc_err *err)
 {
 	char dir[4096];
 
-	if (lc_state_dir(dir, sizeof(dir), ctx->state_dir, ctx->manifest->name, err))
-		return -1;
-	snprintf(known, size, "%s/known_hosts", dir);
-	/* An empty file rather than none: libssh then has nothing to complain of. */
-	{
-		int fd = open(known, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	memset(o, 0, sizeof(*o));
+	o->readonly = readonly;
+	if (readonly) {
+		/* Read what is recorded; create nothing. */
+		snprintf(known, size, "%s/%s/known_hosts", ctx->state_dir, ctx->manifest->name);
+		o->lattice_known_hosts = access(known, F_OK) == 0 ? known : NULL;
+	} else {
+		int fd;
 
+		if (lc_state_dir(dir, sizeof(dir), ctx->state_dir, ctx->manifest->name, err))
+			return -1;
+		snprintf(known, size, "%s/known_hosts", dir);
+		/* An empty file rather than none: libssh then has nothing to complain of. */
+		fd = open(known, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0)
 			return lc_err_set(err, "cannot create '%s': %s", known, strerror(errno));
 		close(fd);
+		o->lattice_known_hosts = known;
 	}
-	memset(o, 0, sizeof(*o));
 	o->config = ctx->ssh_config;
-	o->lattice_known_hosts = known;
 	o->accept_new = ctx->accept_new_host_keys;
 	o->connect_timeout_s = ctx->connect_timeout_s;
 	o->io_timeout_ms = ctx->io_timeout_s * 1000;
@@ -38,11 +44,12 @@ int lc_ctx_ssh_opts(struct lc_ssh_opts *o, char *known, size_t size,
 
 int lc_fanout_open(struct lc_fanout *f, struct lc_ssh_opts *o, char *known, size_t kn,
 		   struct lc_bundle *b, struct lc_ctx *ctx, const char *const *names,
-		   size_t n, struct lc_err *err)
+		   size_t n, int readonly, struct lc_err *err)
 {
-	if (lc_ctx_ssh_opts(o, known, kn, ctx, err) || lc_bundle_find(b, err) ||
+	if (lc_ctx_ssh_opts(o, known, kn, ctx, readonly, err) || lc_bundle_find(b, err) ||
 	    lc_fanout_init(f, names, n, ctx->jobs, err))
 		return -1;
+	f->readonly = readonly;
 	f->ssh_opts = o;
 	f->bundle = b;
 	f->json = ctx->json;

@@ -61,7 +61,7 @@ static struct lc_want_file *host_file(struct lc_want_host *wh, int area,
 }
 
 /* Add a file to role wr of host wh: a local file (hashed) or rendered
- * contents (written to path first when they changed). */
+ * contents (hashed; role_text writes them). */
 static int role_file(struct lc_want_host *wh, struct lc_want_role *wr, int area,
 		     const char *name, const char *path, const struct lc_buf *text,
 		     const struct lc_binfile *known, struct lc_err *err)
@@ -77,16 +77,6 @@ static int role_file(struct lc_want_host *wh, struct lc_want_role *wr, int area,
 	if (!(wf->path = strdup(path)))
 		return lc_err_set(err, "out of memory");
 	if (text) {
-		struct lc_buf old;
-		int same;
-
-		lc_buf_init(&old, 1 << 20);
-		same = lc_read_file(&old, path, 1 << 20, err) == 0 && old.len == text->len &&
-		       !memcmp(old.ptr, text->ptr, text->len);
-		lc_buf_release(&old);
-		lc_err_clear(err);
-		if (!same && lc_write_file_atomic(path, text->ptr, text->len, 0600, err))
-			return -1;
 		sha256_hex(wf->sha256, text->ptr, text->len);
 		wf->size = (long long)text->len;
 		return 0;
@@ -97,6 +87,27 @@ static int role_file(struct lc_want_host *wh, struct lc_want_role *wr, int area,
 		return 0;
 	}
 	return lc_sha256_file(wf->sha256, &wf->size, path, err);
+}
+
+/* Rendered contents: written to path when they changed (unless the
+ * layout is read-only), then added as role_file does. */
+static int role_text(const struct lc_layout *l, struct lc_want_host *wh,
+		     struct lc_want_role *wr, const char *name, const char *path,
+		     const struct lc_buf *text, struct lc_err *err)
+{
+	if (!l->readonly) {
+		struct lc_buf old;
+		int same;
+
+		lc_buf_init(&old, 1 << 20);
+		same = lc_read_file(&old, path, 1 << 20, err) == 0 && old.len == text->len &&
+		       !memcmp(old.ptr, text->ptr, text->len);
+		lc_buf_release(&old);
+		lc_err_clear(err);
+		if (!same && lc_write_file_atomic(path, text->ptr, text->len, 0600, err))
+			return -1;
+	}
+	return role_file(wh, wr, LC_AREA_ENV, name, path, text, NULL, err);
 }
 
 static const struct lc_member *member_of(const struct lc_identity *id, size_t host,
@@ -219,7 +230,7 @@ static int build_role(struct lc_layout *l, struct lc_want_host *wh, int role,
 	}
 	snprintf(path, sizeof(path), "%s/%s.env", hostdir, rname);
 	snprintf(var, sizeof(var), "%s.env", rname);
-	if (role_file(wh, wr, LC_AREA_ENV, var, path, &env, NULL, err))
+	if (role_text(l, wh, wr, var, path, &env, err))
 		goto out;
 
 	/* The inputs: the unit as the agent is asked to install it, and the
@@ -243,7 +254,7 @@ out:
 }
 
 int lc_layout_build(struct lc_layout *l, const struct lc_manifest *m,
-		    const struct lc_identity *id, const char *statedir,
+		    const struct lc_identity *id, const char *statedir, int readonly,
 		    struct lc_err *err)
 {
 	char dir[4200], cache[4200], path[4300], idhex[65];
@@ -254,11 +265,13 @@ int lc_layout_build(struct lc_layout *l, const struct lc_manifest *m,
 	memset(l, 0, sizeof(*l));
 	l->m = m;
 	l->nhosts = m->nhosts;
+	l->readonly = readonly;
 	if (!(l->hosts = calloc(m->nhosts ? m->nhosts : 1, sizeof(*l->hosts))))
 		return lc_err_set(err, "out of memory");
 	snprintf(cache, sizeof(cache), "%s/cache", statedir);
 	for (r = 0; r < LC_ROLE_COUNT; r++)
-		if (m->role_count[r] && lc_binary_resolve(&l->bins[r], m, r, cache, err))
+		if (m->role_count[r] &&
+		    lc_binary_resolve(&l->bins[r], m, r, readonly ? NULL : cache, err))
 			return -1;
 
 	lc_hex_encode(idhex, id->lattice_id, 32);
@@ -274,7 +287,7 @@ int lc_layout_build(struct lc_layout *l, const struct lc_manifest *m,
 		return lc_err_set(err, "out of memory");
 	}
 	snprintf(dir, sizeof(dir), "%s/hosts", statedir);
-	if (mkdir0700(dir, err))
+	if (!readonly && mkdir0700(dir, err))
 		goto fail;
 	for (i = 0; i < m->nhosts; i++) {
 		struct lc_want_host *wh = &l->hosts[i];
@@ -284,12 +297,12 @@ int lc_layout_build(struct lc_layout *l, const struct lc_manifest *m,
 		wh->name = m->hosts[i].ssh;
 		wh->hostid = id->hostid[i];
 		snprintf(dir, sizeof(dir), "%s/hosts/%s", statedir, wh->hostid);
-		if (mkdir0700(dir, err))
+		if (!readonly && mkdir0700(dir, err))
 			goto fail;
 		/* common.env first: every role of the host shares it. */
 		snprintf(path, sizeof(path), "%s/common.env", dir);
 		memset(&tmp, 0, sizeof(tmp));
-		if (role_file(wh, &tmp, LC_AREA_ENV, "common.env", path, &common, NULL, err))
+		if (role_text(l, wh, &tmp, "common.env", path, &common, err))
 			goto fail;
 		for (r = 0; r < LC_ROLE_COUNT; r++)
 			if ((m->hosts[i].roles & (1u << r)) && build_role(l, wh, r, id, dir, err)) {

@@ -92,15 +92,19 @@ struct lc_layout {
 	struct lc_want_host *hosts; /* one per manifest host, same order */
 	size_t nhosts;
 	struct lc_binfile bins[LC_ROLE_COUNT];
+	int readonly;           /* built writing nothing (plan) */
 };
 
 /*
  * What every host should have: binaries resolved (URLs fetched into
  * <statedir>/cache), env files rendered into <statedir>/hosts/<hostid>/
  * (0600; rewritten only when they change), secrets as the store's files.
+ * readonly: write nothing, only hash (binaries hashed without the hash
+ * cache, a URL binary known by its manifest sha256 and not fetched, env
+ * files not written); such a layout can be planned, not pushed.
  */
 int lc_layout_build(struct lc_layout *l, const struct lc_manifest *m,
-		    const struct lc_identity *id, const char *statedir,
+		    const struct lc_identity *id, const char *statedir, int readonly,
 		    struct lc_err *err);
 void lc_layout_release(struct lc_layout *l);
 

@@ -99,6 +99,38 @@ void lc_fanout_release(struct lc_fanout *f)
 	f->priv = NULL;
 }
 
+static int no_agent(struct lc_fanout_host *h)
+{
+	lc_err_setc(&h->err, LC_ERR_NOTFOUND, "no latticectl agent on this host yet");
+	lc_err_hint(&h->err, "up pushes it (bundle %.12s)", h->f->bundle->sha256);
+	return -1;
+}
+
+/* A read-only look: the agent the host already has, or none. */
+static int readonly_agent(struct lc_fanout_host *h, struct lc_agent **out)
+{
+	const struct lc_fanout *f = h->f;
+	struct lc_bundle there = *f->bundle;
+
+	if (lc_bundle_present(h->ssh, f->bundle, there.sha256, &h->err))
+		return -1;
+	if (!there.sha256[0]) {
+		h->no_agent = 1;
+		return no_agent(h);
+	}
+	if (strcmp(there.sha256, f->bundle->sha256))
+		lc_buf_printf(&h->note, "asked the agent already here (bundle %.12s); up "
+			      "replaces it with %.12s\n", there.sha256, f->bundle->sha256);
+	if (lc_agent_start(&h->agent, h->ssh, &there, &h->err)) {
+		if (strcmp(there.sha256, f->bundle->sha256))
+			lc_err_hint(&h->err, "the agent here is an earlier one; up pushes "
+				    "bundle %.12s", f->bundle->sha256);
+		return -1;
+	}
+	*out = h->agent;
+	return 0;
+}
+
 int lc_fanout_agent(struct lc_fanout_host *h, struct lc_agent **out)
 {
 	struct lc_fanout *f = h->f;
@@ -109,6 +141,8 @@ int lc_fanout_agent(struct lc_fanout_host *h, struct lc_agent **out)
 		*out = h->agent;
 		return 0;
 	}
+	if (h->no_agent)
+		return no_agent(h);
 	/* Handshakes are bounded separately from -j: they cost the most CPU. */
 	pthread_mutex_lock(&p->mu);
 	while (p->handshakes >= f->max_handshakes)
@@ -120,7 +154,11 @@ int lc_fanout_agent(struct lc_fanout_host *h, struct lc_agent **out)
 	p->handshakes--;
 	pthread_cond_signal(&p->hs_cv);
 	pthread_mutex_unlock(&p->mu);
-	if (rc || lc_bundle_ensure(h->ssh, f->bundle, &pushed, &h->err) ||
+	if (rc)
+		return -1;
+	if (f->readonly)
+		return readonly_agent(h, out);
+	if (lc_bundle_ensure(h->ssh, f->bundle, &pushed, &h->err) ||
 	    lc_agent_start(&h->agent, h->ssh, f->bundle, &h->err))
 		return -1;
 	if (pushed)

@@ -20,6 +20,7 @@ struct lc_fanout_host {
 	struct lc_err err;
 	int rc;                 /* the step's result: 0 ok */
 	long ms;                /* the step's wall time */
+	int no_agent;           /* read-only: the host has no agent of ours */
 	struct lc_fanout *f;
 };
 
@@ -34,6 +35,7 @@ struct lc_fanout {
 				 * or error): the caller reports from hosts[] */
 	int keep_failed;        /* a host failing this step still takes the next ones */
 	int tty;                /* progress on stderr */
+	int readonly;           /* push no agent bundle: use the one there (plan) */
 	const struct lc_ssh_opts *ssh_opts;
 	const struct lc_bundle *bundle;
 	void *priv;             /* internal */
@@ -45,7 +47,9 @@ int lc_fanout_init(struct lc_fanout *f, const char *const *names, size_t n,
 void lc_fanout_release(struct lc_fanout *f);
 
 /* The host's connection and agent, made on first use within the
- * handshake bound (and the agent bundle pushed if needed). */
+ * handshake bound (and the agent bundle pushed if needed).  In a
+ * read-only fan-out, a host with no agent fails with LC_ERR_NOTFOUND and
+ * h->no_agent set. */
 int lc_fanout_agent(struct lc_fanout_host *h, struct lc_agent **out);
 
 typedef int (*lc_host_task)(struct lc_fanout_host *h, void *arg);

@@ -79,6 +79,7 @@ struct lc_journal {
 	pthread_mutex_t mu;
 	int fd;
 	int broken;        /* a failed write or sync: no more appends */
+	int readonly;      /* lc_journal_open_ro */
 	char path[PATH_MAX];
 	char run[17];
 	unsigned long kill_at; /* LATTICECTL_TEST_KILL_AT_COMMIT */
@@ -399,7 +400,7 @@ static int replay(struct lc_journal *j, struct lc_buf *warn, struct lc_err *err)
 		if (!why && r->seq != j->n + 1)
 			why = "its seq does not follow the previous record's";
 		if (why && pos + n + (nl ? 1 : 0) == size) {
-			rc = cut_tail(j, size, warn, err);
+			rc = j->readonly ? 0 : cut_tail(j, size, warn, err);
 			goto out;
 		}
 		if (why) {
@@ -449,8 +450,8 @@ static int open_file(struct lc_journal *j, const char *statedir, struct lc_err *
 	return lc_err_set(err, "cannot open '%s': %s", j->path, strerror(errno));
 }
 
-int lc_journal_open(struct lc_journal **out, const char *statedir,
-		    struct lc_buf *warn, struct lc_err *err)
+static int journal_open(struct lc_journal **out, const char *statedir, int readonly,
+			struct lc_buf *warn, struct lc_err *err)
 {
 	struct lc_journal *j;
 	uint8_t id[8];
@@ -483,13 +484,35 @@ int lc_journal_open(struct lc_journal **out, const char *statedir,
 #else
 	(void)env;
 #endif
-	if ((rc = open_file(j, statedir, err)) || (rc = replay(j, warn, err)))
+	if (readonly) {
+		j->readonly = 1;
+		if ((j->fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+			rc = errno == ENOENT ? 0 : lc_err_set(err, "cannot open '%s': %s",
+							      j->path, strerror(errno));
+			goto fail;
+		}
+	} else if ((rc = open_file(j, statedir, err))) {
+		goto fail;
+	}
+	if ((rc = replay(j, warn, err)))
 		goto fail;
 	*out = j;
 	return 0;
 fail:
 	lc_journal_close(j);
 	return rc;
+}
+
+int lc_journal_open(struct lc_journal **out, const char *statedir,
+		    struct lc_buf *warn, struct lc_err *err)
+{
+	return journal_open(out, statedir, 0, warn, err);
+}
+
+int lc_journal_open_ro(struct lc_journal **out, const char *statedir,
+		       struct lc_err *err)
+{
+	return journal_open(out, statedir, 1, NULL, err);
 }
 
 void lc_journal_close(struct lc_journal *j)
@@ -641,6 +664,10 @@ int lc_journal_append(struct lc_journal *j, struct lc_jrec *r,
 	int rc = -1;
 
 	pthread_mutex_lock(&j->mu);
+	if (j->readonly) {
+		lc_err_set(err, "'%s' is open read-only", j->path);
+		goto out;
+	}
 	if (j->broken) {
 		lc_err_set(err, "cannot append to '%s': an earlier write or sync failed",
 			   j->path);

@@ -39,6 +39,12 @@ struct lc_journal;
  */
 int lc_journal_open(struct lc_journal **out, const char *statedir,
 		    struct lc_buf *warn, struct lc_err *err);
+
+/* The same, read-only, for a command that writes nothing: no journal is
+ * *out = NULL and no error; a torn last record is left in place (the next
+ * run cuts it) and skipped; every append fails. */
+int lc_journal_open_ro(struct lc_journal **out, const char *statedir,
+		       struct lc_err *err);
 /* Close and free; NULL is fine.  Every record pointer dies with it. */
 void lc_journal_close(struct lc_journal *j);
 
@@ -93,6 +99,10 @@ struct lc_lock;
 int lc_lock_take(struct lc_lock **out, const char *statedir,
 		 const char *command, struct lc_buf *prev, struct lc_err *err);
 void lc_lock_release(struct lc_lock *l);
+
+/* Whether a run holds the lock of statedir now (1, err naming it), for a
+ * command that writes nothing; creates and holds nothing. */
+int lc_lock_busy(const char *statedir, struct lc_err *err);
 
 /* "user@hostname" (at most 255 bytes, printable ASCII) for lock records,
  * here and on hosts: user is $USER, else the password entry's name. */

@@ -53,6 +53,7 @@ enum {
 	LC_NEED_LOCK = 1,      /* a changing run: local lock, journal, host locks */
 	LC_NEED_IDENTITY = 2,  /* the identity (secrets, LatticeConfig) and layout */
 	LC_NEED_JOURNAL = 8,   /* read the journal when no run holds the lock */
+	LC_NEED_READONLY = 128, /* write nothing: no state, host key or agent bundle */
 };
 
 /*

@@ -251,6 +251,30 @@ fail:
 	return rc;
 }
 
+int lc_lock_busy(const char *statedir, struct lc_err *err)
+{
+	char path[PATH_MAX];
+	struct holder h;
+	int fd, rc = 0;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/lock", statedir) >= sizeof(path))
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return 0; /* no lock file: no run ever held it */
+	while (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK) {
+			read_holder(fd, &h);
+			locked_error(err, statedir, &h);
+			rc = 1;
+		}
+		break;
+	}
+	close(fd); /* drops a shared flock taken: the probe holds nothing */
+	return rc;
+}
+
 void lc_lock_release(struct lc_lock *l)
 {
 	if (!l)

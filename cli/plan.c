@@ -185,9 +185,8 @@ void lc_plan_decide(struct lc_want_host *wh, struct lc_want_role *wr,
 	wr->action = LC_ACT_NOTHING;
 }
 
-int lc_plan_host(struct lc_agent *a, const struct lc_manifest *m,
-		 struct lc_want_host *wh, const struct lc_journal *j,
-		 struct lc_err *err)
+/* Before asking: nothing known installed, no role extra. */
+static void plan_reset(struct lc_want_host *wh)
 {
 	size_t k;
 
@@ -197,6 +196,29 @@ int lc_plan_host(struct lc_agent *a, const struct lc_manifest *m,
 		wh->roles[k].installed = 0;
 		wh->roles[k].state[0] = '\0';
 	}
+}
+
+void lc_plan_no_agent(struct lc_want_host *wh)
+{
+	size_t k;
+
+	plan_reset(wh);
+	for (k = 0; k < wh->nfiles; k++) {
+		wh->files[k].differs = 1;
+		wh->files[k].have[0] = '\0';
+	}
+	for (k = 0; k < wh->nroles; k++)
+		lc_plan_decide(wh, &wh->roles[k], NULL);
+	wh->planned = 1;
+}
+
+int lc_plan_host(struct lc_agent *a, const struct lc_manifest *m,
+		 struct lc_want_host *wh, const struct lc_journal *j,
+		 struct lc_err *err)
+{
+	size_t k;
+
+	plan_reset(wh);
 	if (plan_facts(a, m, wh, err) || plan_files(a, m, wh, err) ||
 	    plan_status(a, m, wh, err))
 		return -1;

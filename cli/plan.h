@@ -21,6 +21,11 @@ int lc_plan_host(struct lc_agent *a, const struct lc_manifest *m,
 		 struct lc_want_host *wh, const struct lc_journal *j,
 		 struct lc_err *err);
 
+/* The plan of a host that has no latticectl agent (a read-only plan
+ * pushes none): nothing of it can be installed, so every role installs.
+ * Its TDX is not known until up asks. */
+void lc_plan_no_agent(struct lc_want_host *wh);
+
 /*
  * The decision of lc_plan_host for one role, from what the host said
  * (wr->installed, wr->state, each file's differs and have) and the

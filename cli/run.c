@@ -57,7 +57,8 @@ static int open_identity(struct lc_run *r)
 	    (lc_git_manifest_info(&gi, r->m->path, &r->err) ||
 	     lc_guard_record(&what, r->statedir, &r->id, &gi, 0, &r->err)))
 		return -1;
-	if (lc_layout_build(&r->lay, r->m, &r->id, r->statedir, &r->err))
+	if (lc_layout_build(&r->lay, r->m, &r->id, r->statedir,
+			    !!(r->flags & LC_RUN_READONLY), &r->err))
 		return -1;
 	r->have_lay = 1;
 	return 0;
@@ -67,7 +68,8 @@ int lc_run_open_for(struct lc_run *r, struct lc_ctx *ctx, const struct lc_cmd *c
 		    unsigned extra)
 {
 	return lc_run_open(r, ctx, c->name,
-			   (c->needs & (LC_NEED_LOCK | LC_NEED_IDENTITY | LC_NEED_JOURNAL)) | extra);
+			   (c->needs & (LC_NEED_LOCK | LC_NEED_IDENTITY | LC_NEED_JOURNAL |
+					LC_NEED_READONLY)) | extra);
 }
 
 int lc_run_open(struct lc_run *r, struct lc_ctx *ctx, const char *command,
@@ -86,8 +88,12 @@ int lc_run_open(struct lc_run *r, struct lc_ctx *ctx, const char *command,
 	lc_err_clear(&r->err);
 	lc_lock_holder(r->holder);
 	lc_buf_init(&note, 1 << 16);
-	if (lc_state_dir(r->statedir, sizeof(r->statedir), ctx->state_dir, r->m->name, &r->err) ||
-	    lc_sha256_file(r->mhash, &size, r->m->path, &r->err))
+	if (flags & LC_RUN_READONLY)
+		snprintf(r->statedir, sizeof(r->statedir), "%s/%s", ctx->state_dir, r->m->name);
+	else if (lc_state_dir(r->statedir, sizeof(r->statedir), ctx->state_dir, r->m->name,
+			      &r->err))
+		goto out;
+	if (lc_sha256_file(r->mhash, &size, r->m->path, &r->err))
 		goto out;
 	if (flags & LC_RUN_LOCK) {
 		if (lc_lock_take(&r->lock, r->statedir, command, &note, &r->err))
@@ -110,10 +116,9 @@ int lc_run_open(struct lc_run *r, struct lc_ctx *ctx, const char *command,
 		struct lc_err busy;
 
 		lc_err_clear(&busy);
-		if (lc_lock_take(&r->lock, r->statedir, command, NULL, &busy) == 0) {
-			if (lc_journal_open(&r->j, r->statedir, &note, &r->err))
+		if (!lc_lock_busy(r->statedir, &busy)) {
+			if (lc_journal_open_ro(&r->j, r->statedir, &r->err))
 				goto out;
-			print_lines(&note);
 		} else {
 			fprintf(stderr, "note: %s; reading no journal, so drift shows as "
 				"an update\n", busy.msg);
@@ -209,7 +214,7 @@ static int connect_task(struct lc_fanout_host *h, void *arg)
 	if (ca->sel && !ca->sel[i])
 		return 0;
 	if (lc_fanout_agent(h, &a))
-		return -1;
+		return h->no_agent ? 0 : -1; /* a read-only plan: said by its step */
 	if ((r->flags & LC_RUN_LOCK) && !r->host_locked[i]) {
 		if (host_lock(r, h, a, r->ctx->break_lock))
 			return -1;
@@ -234,7 +239,7 @@ size_t lc_run_connect(struct lc_run *r, const char *sel)
 		for (i = 0; i < r->m->nhosts; i++)
 			names[i] = r->m->hosts[i].ssh;
 		if (lc_fanout_open(&r->f, &r->o, r->known, sizeof(r->known), &r->b, r->ctx,
-				   names, r->m->nhosts, &r->err)) {
+				   names, r->m->nhosts, !!(r->flags & LC_RUN_READONLY), &r->err)) {
 			free(names);
 			return r->m->nhosts;
 		}

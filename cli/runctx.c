@@ -16,7 +16,7 @@ void lc_run_note(struct lc_run *r, const char *host, const char *role,
 	char detail[256];
 	va_list ap;
 
-	if (!r->j)
+	if (!r->j || (r->flags & LC_RUN_READONLY))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);

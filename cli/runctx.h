@@ -17,6 +17,7 @@ enum {
 	LC_RUN_LOCK = LC_NEED_LOCK,     /* a changing run: local lock, journal, host locks */
 	LC_RUN_IDENTITY = LC_NEED_IDENTITY, /* load the identity (secrets, LatticeConfig) and layout */
 	LC_RUN_JOURNAL = LC_NEED_JOURNAL, /* read the journal if no run holds the lock (plan) */
+	LC_RUN_READONLY = LC_NEED_READONLY, /* write nothing, locally or on hosts (plan) */
 	/* How the verb runs: */
 	LC_RUN_CREATE = 4,   /* with IDENTITY: make missing secrets (up) */
 	LC_RUN_LATER = 16,   /* with IDENTITY: the caller loads it (lc_run_reload) */

@@ -151,6 +151,12 @@ static int verify_host(struct lc_ssh *c, const struct lc_ssh_opts *o,
 		break;
 	case SSH_KNOWN_HOSTS_UNKNOWN:
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
+		if (o->accept_new && o->readonly) {
+			rc = 0;
+			lc_buf_printf(note, "host key %s of %s not recorded (this command "
+				      "writes nothing; up records it)\n", fp, c->peer);
+			break;
+		}
 		if (o->accept_new && o->lattice_known_hosts) {
 			rc = record_key(c, o->lattice_known_hosts, err);
 			if (rc == 0)

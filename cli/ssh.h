@@ -11,6 +11,8 @@ struct lc_ssh_opts {
 	const char *config;      /* --ssh-config; NULL: ~/.ssh/config and /etc/ssh/ssh_config */
 	const char *lattice_known_hosts; /* state/<lattice>/known_hosts */
 	int accept_new;          /* --accept-new-host-keys: record unknown keys there */
+	int readonly;            /* record nothing: accept_new trusts an unknown key
+				  * for this connection only (plan) */
 	int connect_timeout_s;   /* TCP + handshake */
 	int io_timeout_ms;       /* one read or write on a channel */
 	int retries;             /* extra attempts for connection failures only */

@@ -45,8 +45,16 @@ static int plan_task(struct lc_fanout_host *h, void *arg)
 	size_t k;
 	int any = 0;
 
-	if (lc_fanout_agent(h, &a) || lc_plan_host(a, r->m, wh, r->j, &h->err))
+	if (lc_fanout_agent(h, &a)) {
+		if (!h->no_agent)
+			return -1;
+		/* A read-only plan pushes no agent: none here, nothing installed. */
+		lc_buf_printf(&h->note, "%s; %s\n", h->err.msg, h->err.hint);
+		lc_err_clear(&h->err);
+		lc_plan_no_agent(wh);
+	} else if (lc_plan_host(a, r->m, wh, r->j, &h->err)) {
 		return -1;
+	}
 	for (k = 0; k < wh->nroles; k++) {
 		const struct lc_want_role *wr = &wh->roles[k];
 

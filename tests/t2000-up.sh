@@ -57,6 +57,40 @@ test_expect_success 'plan with nothing changed: exit 0, and --json agrees' '
 	lc_in 0 --json plan && jq -e ".changes == 0 and (.hosts|length) == 7" out
 '
 
+# Every file under the given paths, with size, mode and mtime.
+tree_of() {
+	find "$@" -printf "%p %s %m %T@\n" 2>/dev/null | sort
+}
+host_tree() {
+	on_host $1 "find /usr/local/lib/lattice /etc/lattice /var/lib/lattice /etc/systemd/system -printf \"%p %s %m %T@\\n\" 2>/dev/null | sort"
+}
+
+test_expect_success 'plan writes nothing: no state, journal, lock, host key, env file or cache entry; nothing on hosts' '
+	on_host h5 "echo EXTRA=1 >>/etc/lattice/$L/relay-member.env" &&
+	tree_of "$W" >before && host_tree h5 >hbefore &&
+	lc_in 4 plan && grep -q "relay-member *repair" out &&
+	tree_of "$W" >after && host_tree h5 >hafter &&
+	test_cmp before after && test_cmp hbefore hafter &&
+	on_host h5 "sed -i /^EXTRA=1/d /etc/lattice/$L/relay-member.env" &&
+	mv "$W/state" "$W/state.moved" &&
+	lc_in 0 plan && ! test -e "$W/state" &&
+	mv "$W/state.moved" "$W/state"
+'
+
+test_expect_success 'plan pushes no agent: a host without one is all to install; an earlier agent there is asked' '
+	on_host h7 "mv /usr/local/lib/lattice/agent /usr/local/lib/lattice/agent.away" &&
+	on_host h6 "cd /usr/local/lib/lattice/agent && d=\$(ls) && cp -a \$d new && printf x >>new/lattice-agent && h=\$(cd new && sha256sum lattice-agent libcjson.so.1 | sha256sum) && mv new \${h%% *} && rm -rf \$d" &&
+	lc_in 4 --json plan && tail -n 1 out >plan.json &&
+	jq -e "[.hosts[] | select(.host == \"h7\") | .roles[] | select(.action == \"install\")] | length == 1" plan.json &&
+	jq -e "[.hosts[] | select(.host != \"h7\") | .roles[] | select(.action != \"nothing\")] | length == 0" plan.json &&
+	grep -q "h7.*no latticectl agent on this host yet" out &&
+	grep -q "h6.*asked the agent already here" out &&
+	on_host h7 "! test -e /usr/local/lib/lattice/agent" &&
+	test "$(on_host h6 "ls /usr/local/lib/lattice/agent" | wc -l)" = 1 &&
+	on_host h7 "mv /usr/local/lib/lattice/agent.away /usr/local/lib/lattice/agent" &&
+	lc_in 0 up --offline && lc_in 0 plan
+'
+
 test_expect_success 'drift: a file changed by hand on a host is reported and repaired' '
 	on_host h5 "echo EXTRA=1 >>/etc/lattice/$L/relay-member.env" &&
 	lc_in 4 --json plan && jq -e "[.hosts[].roles[] | select(.action == \"repair\")] | length == 1" out &&

@@ -797,6 +797,55 @@ static void lock_processes(void)
 	rm_tmp(dir);
 }
 
+/* Read-only: no file is no journal; a torn tail is skipped and left in
+ * place; appends fail; nothing about the file changes. */
+static void read_only(void)
+{
+	char *dir = mkdir_tmp();
+	struct lc_journal *j = NULL, *w;
+	struct lc_lock *l = NULL;
+	struct lc_buf full;
+	struct lc_err err;
+	struct stat a, b;
+	size_t st[8];
+
+	lc_buf_init(&full, LC_BUF_NOMAX);
+	lc_err_clear(&err);
+	CHECK(lc_journal_open_ro(&j, dir, &err) == 0 && !j && fsize(dir, "journal") < 0);
+	CHECK(lc_lock_busy(dir, &err) == 0 && fsize(dir, "lock") < 0);
+	if (!(w = open_ok(dir, NULL)))
+		goto out;
+	note(w, "h1", "relay-member", "files", "done", "one");
+	note(w, "h1", "relay-member", "start", "done", "two");
+	lc_journal_close(w);
+	slurp(&full, dir);
+	CHECK(line_starts(&full, st, 8) == 2);
+	spit(dir, full.ptr, full.len - 5); /* a torn last record */
+	{
+		char p[512];
+
+		snprintf(p, sizeof(p), "%s/journal", dir);
+		CHECK(stat(p, &a) == 0);
+		CHECK(lc_journal_open_ro(&j, dir, &err) == 0 && j && lc_journal_count(j) == 1);
+		CHECK(j && lc_journal_note(j, "h1", "relay-member", "stop", "", "done", &err,
+					   "x") != 0 && strstr(err.msg, "read-only"));
+		lc_journal_close(j);
+		CHECK(stat(p, &b) == 0 && a.st_size == b.st_size &&
+		      a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_mtim.tv_sec == b.st_mtim.tv_sec);
+	}
+	/* The lock probe: busy while a run holds it, naming it; holds nothing. */
+	CHECK(lc_lock_take(&l, dir, "up", NULL, &err) == 0);
+	lc_err_clear(&err);
+	CHECKF(lc_lock_busy(dir, &err) == 1 && strstr(err.msg, "'latticectl up'"), "%s", err.msg);
+	lc_lock_release(l);
+	CHECK(lc_lock_busy(dir, &err) == 0);
+	CHECK(lc_lock_take(&l, dir, "up", NULL, &err) == 0);
+	lc_lock_release(l);
+out:
+	lc_buf_release(&full);
+	rm_tmp(dir);
+}
+
 void unit_main(int argc, char **argv)
 {
 	(void)argc;
@@ -804,6 +853,7 @@ void unit_main(int argc, char **argv)
 	round_trip();
 	last_semantics();
 	torn_tail();
+	read_only();
 	damage();
 	threads();
 	kill_hook();
