@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "connect.h"
+#include "log.h"
 #include "manifest.h"
 #include "state.h"
 #include "banned.h"
@@ -42,6 +44,17 @@ int lc_ctx_ssh_opts(struct lc_ssh_opts *o, char *known, size_t size,
 	return 0;
 }
 
+/* The live progress board: several hosts, stderr a terminal that can
+ * move its cursor (not TERM=dumb), and no other lines coming from the
+ * workers (-v logs from them). */
+static int board_wanted(const struct lc_ctx *ctx, size_t n)
+{
+	const char *term = getenv("TERM");
+
+	return !ctx->json && !ctx->quiet && n > 1 && isatty(STDERR_FILENO) &&
+	       !(term && !strcmp(term, "dumb")) && !lc_log_on(LC_LOG_VERBOSE);
+}
+
 int lc_fanout_open(struct lc_fanout *f, struct lc_ssh_opts *o, char *known, size_t kn,
 		   struct lc_bundle *b, struct lc_ctx *ctx, const char *const *names,
 		   size_t n, int readonly, struct lc_err *err)
@@ -54,6 +67,6 @@ int lc_fanout_open(struct lc_fanout *f, struct lc_ssh_opts *o, char *known, size
 	f->bundle = b;
 	f->json = ctx->json;
 	f->quiet = ctx->quiet;
-	f->tty = !ctx->json && !ctx->quiet && isatty(STDERR_FILENO) && n > 1;
+	f->tty = board_wanted(ctx, n);
 	return 0;
 }

@@ -1,8 +1,10 @@
 /* fanout.c - a worker pool over hosts: per-host connections, a handshake bound, whole-host output, progress. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,7 +28,13 @@ struct fan_priv {
 	void *arg;
 	char *skip;               /* hosts that failed an earlier step */
 	unsigned flags;           /* this step's LC_STEP_* */
+	/* The progress board (f->tty): each host's state in this step. */
+	unsigned char *state;     /* HS_* */
+	long *started;            /* lc_now_ms() when its task began */
+	int drawn;                /* board lines on the terminal now */
 };
+
+enum { HS_WAIT, HS_RUN, HS_OK, HS_FAIL, HS_SKIP };
 
 /* This step's options: the fan-out's own, or the step's. */
 static int silent(const struct lc_fanout *f)
@@ -49,9 +57,13 @@ int lc_fanout_init(struct lc_fanout *f, const char *const *names, size_t n,
 	f->hosts = calloc(n ? n : 1, sizeof(*f->hosts));
 	p = calloc(1, sizeof(*p));
 	if (!f->hosts || !p || !(p->finished = calloc(n ? n : 1, sizeof(size_t))) ||
-	    !(p->skip = calloc(n ? n : 1, 1))) {
-		if (p)
+	    !(p->skip = calloc(n ? n : 1, 1)) || !(p->state = calloc(n ? n : 1, 1)) ||
+	    !(p->started = calloc(n ? n : 1, sizeof(long)))) {
+		if (p) {
 			free(p->finished);
+			free(p->skip);
+			free(p->state);
+		}
 		free(p);
 		free(f->hosts);
 		return lc_err_set(err, "out of memory");
@@ -93,6 +105,8 @@ void lc_fanout_release(struct lc_fanout *f)
 		pthread_cond_destroy(&p->hs_cv);
 		free(p->finished);
 		free(p->skip);
+		free(p->state);
+		free(p->started);
 		free(p);
 	}
 	f->hosts = NULL;
@@ -185,6 +199,9 @@ static void *worker(void *arg)
 			return NULL;
 		}
 		i = p->next++;
+		p->state[i] = HS_RUN;
+		p->started[i] = lc_now_ms();
+		pthread_cond_signal(&p->done_cv); /* the board shows it started */
 		pthread_mutex_unlock(&p->mu);
 
 		h = &f->hosts[i];
@@ -202,6 +219,75 @@ static void *worker(void *arg)
 		pthread_cond_signal(&p->done_cv);
 		pthread_mutex_unlock(&p->mu);
 	}
+}
+
+/* ---- the progress board: one line per host, redrawn in place ---- */
+
+/* Take the board off the terminal: the cursor goes back to its first line. */
+static void board_erase(struct fan_priv *p)
+{
+	if (p->drawn)
+		fprintf(stderr, "\033[%dA\r\033[J", p->drawn);
+	p->drawn = 0;
+}
+
+/* One host's line. */
+static void board_line(const struct lc_fanout *f, const struct fan_priv *p, size_t i,
+		       long now)
+{
+	const struct lc_fanout_host *h = &f->hosts[i];
+	long ms = p->state[i] == HS_RUN ? now - p->started[i] : h->ms;
+
+	fprintf(stderr, "  %-28.28s %-8.8s ", h->name, p->step);
+	switch (p->state[i]) {
+	case HS_WAIT:
+		fputs("waiting\n", stderr);
+		break;
+	case HS_RUN:
+		fprintf(stderr, "working %ld.%ld s\n", ms / 1000, ms % 1000 / 100);
+		break;
+	case HS_OK:
+		fprintf(stderr, "ok %ld.%ld s\n", ms / 1000, ms % 1000 / 100);
+		break;
+	case HS_FAIL:
+		fputs("FAILED\n", stderr);
+		break;
+	default:
+		fputs("skipped (failed an earlier step)\n", stderr);
+	}
+}
+
+/*
+ * Draw the board under p->mu: a line per host, then the count.  When the
+ * terminal has fewer rows than hosts, hosts at work and failed ones come
+ * first and a last line counts the ones not shown.
+ */
+static void board_draw(const struct lc_fanout *f, struct fan_priv *p, size_t todo,
+		       size_t failed)
+{
+	static const unsigned char order[] = { HS_RUN, HS_FAIL, HS_WAIT, HS_OK, HS_SKIP };
+	struct winsize ws;
+	size_t cap = 22, shown = 0, k, i;
+	long now = lc_now_ms();
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 4)
+		cap = (size_t)ws.ws_row - 3;
+	board_erase(p);
+	for (k = 0; k < sizeof(order); k++)
+		for (i = 0; i < f->n; i++) {
+			if (f->n > cap ? p->state[i] != order[k] : k != 0)
+				continue;
+			if (shown == cap)
+				break;
+			board_line(f, p, i, now);
+			shown++;
+		}
+	if (shown < f->n)
+		fprintf(stderr, "  ... and %zu more hosts\n", f->n - shown);
+	fprintf(stderr, "%s: %zu/%zu hosts done, %zu failed\n", p->step, p->nprinted, todo,
+		failed);
+	p->drawn = (int)shown + (shown < f->n) + 1;
+	fflush(stderr);
 }
 
 /* Print text line by line, each with "prefix: " when prefix is set. */
@@ -275,6 +361,7 @@ size_t lc_fanout_step(struct lc_fanout *f, const char *step, lc_host_task task,
 	struct fan_priv *p = f->priv;
 	pthread_t *th;
 	size_t i, todo = 0, failed = 0, nthreads;
+	int board;
 
 	if (!p)
 		return 0; /* never opened: no host to work on (the opener said why) */
@@ -283,8 +370,12 @@ size_t lc_fanout_step(struct lc_fanout *f, const char *step, lc_host_task task,
 	p->task = task;
 	p->arg = arg;
 	p->next = p->nfinished = p->nprinted = 0;
-	for (i = 0; i < f->n; i++)
+	p->drawn = 0;
+	board = f->tty && !f->json && !silent(f);
+	for (i = 0; i < f->n; i++) {
 		todo += !p->skip[i];
+		p->state[i] = p->skip[i] ? HS_SKIP : HS_WAIT;
+	}
 	nthreads = (size_t)f->jobs < todo ? (size_t)f->jobs : todo;
 	if (!(th = calloc(nthreads ? nthreads : 1, sizeof(*th))))
 		return todo;
@@ -296,32 +387,47 @@ size_t lc_fanout_step(struct lc_fanout *f, const char *step, lc_host_task task,
 	/* No thread could be made: do the work here, one host at a time. */
 	if (nthreads == 0 && todo)
 		worker(f);
-	/* Print each host whole as it finishes, from this thread only. */
+	/* Print each host whole as it finishes, from this thread only; on a
+	 * terminal the board below the printed lines is redrawn as hosts
+	 * start and finish, and every quarter second. */
 	pthread_mutex_lock(&p->mu);
 	while (p->nprinted < todo) {
-		while (p->nprinted == p->nfinished)
-			pthread_cond_wait(&p->done_cv, &p->mu);
+		while (p->nprinted == p->nfinished) {
+			if (board) {
+				struct timespec until;
+
+				board_draw(f, p, todo, failed);
+				clock_gettime(CLOCK_REALTIME, &until);
+				until.tv_nsec += 250000000L;
+				if (until.tv_nsec >= 1000000000L) {
+					until.tv_sec++;
+					until.tv_nsec -= 1000000000L;
+				}
+				pthread_cond_timedwait(&p->done_cv, &p->mu, &until);
+			} else {
+				pthread_cond_wait(&p->done_cv, &p->mu);
+			}
+		}
 		while (p->nprinted < p->nfinished) {
 			struct lc_fanout_host *h = &f->hosts[p->finished[p->nprinted++]];
+			size_t hi = (size_t)(h - f->hosts);
 
-			pthread_mutex_unlock(&p->mu);
+			p->state[hi] = h->rc ? HS_FAIL : HS_OK;
 			if (h->rc) {
 				failed++;
 				if (!keep_failed(f))
-					p->skip[h - f->hosts] = 1;
+					p->skip[hi] = 1;
 			}
-			if (f->tty && !f->json)
-				fprintf(stderr, "\r\033[K");
+			if (board)
+				board_erase(p);
+			pthread_mutex_unlock(&p->mu);
 			print_host(f, h, step);
-			if (f->tty && !f->json && !silent(f))
-				fprintf(stderr, "%s: %zu/%zu hosts done, %zu failed", step,
-					p->nprinted, todo, failed);
 			pthread_mutex_lock(&p->mu);
 		}
 	}
+	if (board)
+		board_erase(p);
 	pthread_mutex_unlock(&p->mu);
-	if (f->tty && !f->json)
-		fprintf(stderr, "\r\033[K");
 	for (i = 0; i < nthreads; i++)
 		pthread_join(th[i], NULL);
 	free(th);

@@ -45,6 +45,19 @@ test_expect_success 'a second up touches nothing and says so' '
 	pids >now && test_cmp "$W/pids0" now
 '
 
+test_expect_success 'on a terminal a board redraws a line per host; piped, plain lines only' '
+	script -qfec "cd $W && TERM=xterm $LATTICECTL --ssh-config $SSHCFG plan" ts >/dev/null 2>&1 &&
+	esc=$(printf "\033") &&
+	grep -q "$esc\[8A" ts &&
+	for h in h1 h2 h3 h4 h5 h6 h7; do
+		grep -Eq "^(.*J)?  $h +(connect|plan) +(waiting|working|ok)" ts || exit 1
+	done &&
+	grep -q "plan: 0 to install, 0 to update, 0 to repair, 0 to start, 19 unchanged" ts &&
+	lc_in 0 plan && ! grep -q "$esc" err && ! grep -q "$esc" out &&
+	script -qfec "cd $W && TERM=dumb $LATTICECTL --ssh-config $SSHCFG plan" ts2 >/dev/null 2>&1 &&
+	! grep -q "$esc" ts2
+'
+
 test_expect_success 'status --json matches the fleet the agents report' '
 	lc_in 0 --json status &&
 	jq -e ".healthy == true and (.hosts | length) == 7 and ([.hosts[].roles[]] | length) == 19" out &&
