@@ -52,6 +52,17 @@ static const struct lc_cmd *const commands[] = {
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+const struct lc_cmd *const *lc_commands(size_t *n)
+{
+	*n = NCOMMANDS;
+	return commands;
+}
+
+const struct lc_opt *lc_global_opts(void)
+{
+	return global_opts;
+}
+
 static const struct lc_cmd *find_cmd(const char *name)
 {
 	size_t i;
