@@ -30,6 +30,26 @@ zsh_complete() {
 COMP=$TRASH/root/usr/share/bash-completion/completions/latticectl
 ZCOMP=$TRASH/root/usr/share/zsh/vendor-completions/_latticectl
 
+# Type "$1" and a TAB into a real interactive zsh (zpty) with compinit and
+# $ZCOMP on its fpath, then " END" and Return: the words latticectl ran with.
+cat >"$TRASH/ztab.zsh" <<'EOF_Z'
+zmodload zsh/zpty || exit 1
+zpty z 'zsh -f -i' || exit 1
+zpty -w z "PS1='> '; fpath=(${(q)1} \$fpath); autoload -U compinit; compinit -u -D;" \
+	"unsetopt beep; latticectl() { print -r -- \"\$*\" >${(q)3}; }"
+sleep 1
+zpty -w -n z "$2"$'\t'
+sleep 1
+zpty -w z ' END'
+for i in {1..40}; do [[ -s $3 ]] && break; sleep 0.25; done
+zpty -d z
+EOF_Z
+zsh_tab() {
+	rm -f "$TRASH/zline"
+	timeout 30 zsh -f "$TRASH/ztab.zsh" "$(dirname "$ZCOMP")" "$1" "$TRASH/zline" &&
+		cat "$TRASH/zline"
+}
+
 test_expect_success 'help --json lists the verbs the usage lists, each described' '
 	test -n "$VERBS" &&
 	"$LATTICECTL" help | sed -n "/^commands:/,/^\$/p" | awk "NF > 1 { print \$1 }" >text &&
@@ -146,6 +166,14 @@ test_expect_success 'zsh: the same verbs, options, roles and hosts' '
 	zsh_complete dkg verify "" >got && printf "unseal\noffer\n" >want && test_cmp want got &&
 	zsh_complete -m "" >got && echo "(files )" >want && test_cmp want got &&
 	zsh_complete --state-dir "" >got && echo "(files -/)" >want && test_cmp want got
+'
+
+test_expect_success 'zsh: a real interactive zsh completes with it (compinit, zpty)' '
+	cd "$TRASH/lat" &&
+	test "$(zsh_tab "latticectl st")" = "status END" &&
+	test "$(zsh_tab "latticectl down --wi")" = "down --wipe END" &&
+	test "$(zsh_tab "latticectl rotate-peer h1 tally-m")" = "rotate-peer h1 tally-member END" &&
+	test "$(zsh_tab "latticectl -m latt")" = "-m lattice.toml END"
 '
 
 test_done

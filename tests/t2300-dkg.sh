@@ -246,8 +246,8 @@ test_expect_success '--new-identity retires the recorded ceremony; the identity 
 test_expect_success 'the ceremony refuses what it cannot do, clearly' '
 	setup && lc_run 2 dkg run bogus && lc_run 2 dkg && lc_run 2 dkg frob &&
 	lc_run 1 dkg verify && grep -q "no DKG ceremony is recorded" err &&
-	lc_run 1 --json dkg verify && jq -e "(.ok | not) and
-		(.organisms[0].error | test(\"no DKG ceremony is recorded\"))" out &&
+	lc_run 1 --json dkg verify && grep -q "no DKG ceremony is recorded" err &&
+	jq -e "(.ok | not) and .organisms == []" out &&
 	lc_run 1 gen-config && grep -q "no unseal DKG ceremony is recorded" err &&
 	grep -q "^hint: run .latticectl dkg run unseal. first" err &&
 	cp "$REPO/manifests/local.toml" local.toml &&
