@@ -16,12 +16,14 @@ fi
 data() {
 	printf '%s\n' "$json" | jq -r '
 	# What an argument or operand named NAME is: file, dir, host, role,
-	# verb, "=w1 w2" (these words), or "word" (anything, not completed).
+	# hosts (a host or all), verb, "=w1 w2" (these words), or "word"
+	# (anything, not completed).
 	def kind:
 		if test("^[a-z][a-z|-]*$") then "=" + (split("|") | join(" "))
 		elif (split("|") | any(. == "FILE" or . == "PATH")) then "file"
 		elif . == "DIR" then "dir"
-		elif . == "HOST" or . == "HOSTS" then "host"
+		elif . == "HOST" then "host"
+		elif . == "HOSTS" then "hosts"
 		elif . == "ROLE" then "role"
 		elif . == "COMMAND" then "verb"
 		else "word" end;
@@ -114,7 +116,7 @@ _latticectl_scan() {
 }
 
 # What the word under the cursor ($1) is, after _latticectl_scan: sets
-# _lc_kind to opts, verb, file, dir, host, role, "=words" or word.
+# _lc_kind to opts, verb, file, dir, host, hosts, role, "=words" or word.
 _latticectl_kind() {
 	if [ -n "$_lc_want" ]; then
 		_lc_kind=$(_latticectl_optarg "$_lc_verb" "$_lc_want")
@@ -144,6 +146,10 @@ _latticectl_words() {
 	verb) echo "$_latticectl_verbs" ;;
 	role) echo "$_latticectl_roles" ;;
 	host) _latticectl_hosts ;;
+	hosts)
+		_latticectl_hosts
+		echo all
+		;;
 	'='*) echo "${_lc_kind#=}" ;;
 	esac
 }

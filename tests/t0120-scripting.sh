@@ -143,6 +143,8 @@ test_expect_success 'bash: operands and option arguments (roles, hosts from -m, 
 	bash_complete rotate-peer h1 "" >got && jq -r ".roles[]" "$TRASH/help.json" >want &&
 	test_cmp want got &&
 	bash_complete dkg "" >got && printf "run\nverify\n" >want && test_cmp want got &&
+	bash_complete agent a >got && echo all >want && test_cmp want got &&
+	bash_complete agent "" | grep -qx h7 &&
 	bash_complete help ro >got && echo rotate-peer >want && test_cmp want got &&
 	bash_complete down --host "" >got && printf "h%s\n" 1 2 3 4 5 6 7 >want && test_cmp want got &&
 	mkdir sub && sed "s/\"h\([1-7]\)\"/\"box\1\"/" lattice.toml >sub/other.toml &&
