@@ -69,8 +69,8 @@ static cJSON *cmd_json(const struct lc_cmd *c)
 	return o;
 }
 
-/* The whole table, or one command's entry (NULL when unknown). */
-static cJSON *help_json(const char *name)
+/* The whole table; NULL when out of memory. */
+static cJSON *help_json(void)
 {
 	const struct lc_cmd *const *cmds;
 	cJSON *o, *a;
@@ -78,12 +78,6 @@ static cJSON *help_json(const char *name)
 	int r;
 
 	cmds = lc_commands(&n);
-	if (name) {
-		for (i = 0; i < n; i++)
-			if (!strcmp(cmds[i]->name, name))
-				return cmd_json(cmds[i]);
-		return NULL;
-	}
 	if (!(o = cJSON_CreateObject()))
 		return NULL;
 	cJSON_AddStringToObject(o, "program", "latticectl");
@@ -112,10 +106,15 @@ static int cmd_help(int argc, char **argv, struct lc_ctx *ctx)
 	const char *name = argc ? argv[0] : NULL;
 
 	if (ctx->json) {
-		cJSON *o = help_json(name);
+		const struct lc_cmd *c = name ? lc_command(name) : NULL;
+		cJSON *o;
 
-		if (!o)
-			return name ? unknown(name) : LC_EXIT_FAIL;
+		if (name && !c)
+			return unknown(name);
+		if (!(o = c ? cmd_json(c) : help_json())) {
+			fprintf(stderr, "latticectl: out of memory\n");
+			return LC_EXIT_FAIL;
+		}
 		lc_print_json(o);
 		return LC_EXIT_OK;
 	}

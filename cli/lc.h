@@ -114,5 +114,7 @@ int lc_usage(FILE *f, const char *name);
  * global options; for help --json. */
 const struct lc_cmd *const *lc_commands(size_t *n);
 const struct lc_opt *lc_global_opts(void);
+/* The command named name, or NULL. */
+const struct lc_cmd *lc_command(const char *name);
 
 #endif

@@ -73,6 +73,11 @@ static const struct lc_cmd *find_cmd(const char *name)
 	return NULL;
 }
 
+const struct lc_cmd *lc_command(const char *name)
+{
+	return find_cmd(name);
+}
+
 int lc_usage(FILE *f, const char *name)
 {
 	const struct lc_cmd *c;
