@@ -13,6 +13,9 @@ DESTDIR ?=
 BINDIR = $(PREFIX)/bin
 LIBEXECDIR = $(PREFIX)/lib/latticectl
 MANDIR = $(PREFIX)/share/man
+# Debian's places for completions that ship with a package.
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/vendor-completions
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -76,8 +79,9 @@ HOOKS_O = $(O)/tests/hooks
 HOOK_SRCS = cli/journal.c cli/ceremony.c cli/ceremony_run.c
 HOOK_OBJS = $(HOOK_SRCS:%.c=$(HOOKS_O)/%.o)
 LATTICECTL_HOOKS = $(O)/latticectl-hooks
+COMPLETIONS = $(O)/completion/latticectl.bash $(O)/completion/_latticectl
 
-all: $(LATTICECTL) $(UNIT_BINS) $(TOOL_BINS) $(AGENT) $(O)/agent-bundle.sha256 $(SIM) \
+all: $(LATTICECTL) $(COMPLETIONS) $(UNIT_BINS) $(TOOL_BINS) $(AGENT) $(O)/agent-bundle.sha256 $(SIM) \
 	$(CHEAT_BUNDLE)/lattice-agent $(CHEAT_BUNDLE)/libcjson.so.1 $(LATTICECTL_HOOKS)
 
 $(O)/%.o: %.c
@@ -94,6 +98,15 @@ $(LIBCLI): $(CLI_OBJS)
 
 $(LATTICECTL): $(O)/cli/main.o $(LIBCLI) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Shell completion, generated from the command table (latticectl --json help).
+$(O)/completion/latticectl.bash: $(LATTICECTL) scripts/gen-completion.sh
+	@mkdir -p $(dir $@)
+	sh scripts/gen-completion.sh bash $(LATTICECTL) >$@.tmp && mv $@.tmp $@
+
+$(O)/completion/_latticectl: $(LATTICECTL) scripts/gen-completion.sh
+	@mkdir -p $(dir $@)
+	sh scripts/gen-completion.sh zsh $(LATTICECTL) >$@.tmp && mv $@.tmp $@
 
 $(O)/agent/%.o: ALL_CFLAGS += -Iagent
 
@@ -201,9 +214,9 @@ check: all
 bench: all
 	bench/run.sh
 
-install: $(LATTICECTL) $(O)/agent-bundle.sha256
+install: $(LATTICECTL) $(O)/agent-bundle.sha256 $(COMPLETIONS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(LIBEXECDIR)/agent
+		$(DESTDIR)$(LIBEXECDIR)/agent $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 $(LATTICECTL) $(DESTDIR)$(BINDIR)/latticectl
 	install -m 0755 $(BUNDLE)/lattice-agent $(DESTDIR)$(LIBEXECDIR)/agent/lattice-agent
 	install -m 0644 $(BUNDLE)/libcjson.so.1 $(DESTDIR)$(LIBEXECDIR)/agent/libcjson.so.1
@@ -211,13 +224,16 @@ install: $(LATTICECTL) $(O)/agent-bundle.sha256
 	install -m 0644 man/latticectl.1 $(DESTDIR)$(MANDIR)/man1/latticectl.1
 	install -m 0644 man/lattice.toml.5 $(DESTDIR)$(MANDIR)/man5/lattice.toml.5
 	install -m 0644 man/lattice-config.5 $(DESTDIR)$(MANDIR)/man5/lattice-config.5
+	install -m 0644 $(O)/completion/latticectl.bash $(DESTDIR)$(BASHCOMPDIR)/latticectl
+	install -m 0644 $(O)/completion/_latticectl $(DESTDIR)$(ZSHCOMPDIR)/_latticectl
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/latticectl $(DESTDIR)$(MANDIR)/man1/latticectl.1 \
 		$(DESTDIR)$(MANDIR)/man5/lattice.toml.5 \
 		$(DESTDIR)$(MANDIR)/man5/lattice-config.5 \
 		$(DESTDIR)$(LIBEXECDIR)/agent/lattice-agent \
-		$(DESTDIR)$(LIBEXECDIR)/agent/libcjson.so.1 $(DESTDIR)$(LIBEXECDIR)/agent.sha256
+		$(DESTDIR)$(LIBEXECDIR)/agent/libcjson.so.1 $(DESTDIR)$(LIBEXECDIR)/agent.sha256 \
+		$(DESTDIR)$(BASHCOMPDIR)/latticectl $(DESTDIR)$(ZSHCOMPDIR)/_latticectl
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/agent $(DESTDIR)$(LIBEXECDIR)
 
 clean:

@@ -75,6 +75,7 @@ static void json_result(cJSON *a, int which, int rc, const struct lc_buf *out,
 	}
 }
 
+/* One organism's failure: under --json its result says it (json_result). */
 static int fail_one(const struct lc_ctx *ctx, const struct lc_err *err)
 {
 	if (ctx->json)
@@ -116,7 +117,7 @@ static int dkg_run(int *which, int k, struct lc_ctx *ctx, const char *statedir,
 	lc_buf_init(&out, 1 << 20);
 	lc_err_clear(&err);
 	if (open_fanout(&f, &names, &o, known, sizeof(known), &b, ctx, &err)) {
-		rc = fail_one(ctx, &err);
+		rc = lc_fail(&err); /* no organism's: said under --json too */
 		goto out;
 	}
 	fan = 1;
@@ -224,7 +225,7 @@ static int dkg_verify(int *which, int k, struct lc_ctx *ctx, const char *statedi
 	if (!found) {
 		lc_err_set(&err, "no DKG ceremony is recorded in '%s/dkg'", statedir);
 		lc_err_hint(&err, "run 'latticectl dkg run' first");
-		rc = fail_one(ctx, &err);
+		rc = lc_fail(&err); /* no organism's: said under --json too */
 	}
 	if (fan)
 		lc_fanout_release(&f);

@@ -7,12 +7,21 @@
 #include <cjson/cJSON.h>
 
 #include "opts.h"
+#include "up.h"
 #include "roles.h"
 #include "rollout.h"
 #include "run.h"
 #include "banned.h"
 
+/* What down did on one host, for --json (each host's task writes only its own). */
+struct down_host {
+	unsigned stopped, absent; /* roles stopped; roles not installed there */
+	int wiped;                /* the wipe step ran to its end there */
+	long removed;             /* files the wipe removed */
+};
+
 struct down {
+	struct down_host *dh;          /* per manifest host */
 	struct lc_run *r;
 	char *sel;                     /* hosts chosen */
 	unsigned roles;                /* roles chosen (bits); all when none named */
@@ -55,6 +64,7 @@ static int stop_task(struct lc_fanout_host *h, void *arg)
 			if (h->err.code == LC_ERR_NOTFOUND) {
 				lc_err_clear(&h->err);
 				lc_buf_printf(&h->out, "%s is not installed\n", lc_roles[role].name);
+				d->dh[i].absent |= 1u << role;
 				continue;
 			}
 			lc_run_note(r, hostid, lc_roles[role].name, "stop", "", "failed", "%s",
@@ -63,6 +73,7 @@ static int stop_task(struct lc_fanout_host *h, void *arg)
 		}
 		lc_run_note(r, hostid, lc_roles[role].name, "stop", "", "done", "%s", "");
 		lc_buf_printf(&h->out, "stopped %s\n", lc_roles[role].name);
+		d->dh[i].stopped |= 1u << role;
 		__atomic_add_fetch(&d->stopped, 1, __ATOMIC_RELAXED);
 	}
 	return 0;
@@ -76,7 +87,7 @@ static int wipe_task(struct lc_fanout_host *h, void *arg)
 	unsigned roles = host_roles(d, i);
 	char hostid[LC_HOSTID_MAX];
 	struct lc_agent *a;
-	cJSON *req, *reply;
+	cJSON *req, *reply, *removed;
 	int role;
 
 	if (!d->sel[i])
@@ -99,16 +110,19 @@ static int wipe_task(struct lc_fanout_host *h, void *arg)
 				    "wipe", "", "failed", "%s", h->err.msg);
 			return -1;
 		}
+		removed = cJSON_GetObjectItem(reply, "removed");
 		lc_buf_printf(&h->out, "wiped %s (%d files)\n",
 			      role < LC_ROLE_COUNT ? lc_roles[role].name : "the whole lattice",
-			      cJSON_GetObjectItem(reply, "removed") ?
-			      cJSON_GetObjectItem(reply, "removed")->valueint : 0);
+			      cJSON_IsNumber(removed) ? removed->valueint : 0);
+		if (cJSON_IsNumber(removed))
+			d->dh[i].removed += removed->valueint;
 		cJSON_Delete(reply);
 		lc_run_note(r, hostid, role < LC_ROLE_COUNT ? lc_roles[role].name : "", "wipe", "",
 			    "done", "%s", "");
 		if (role == LC_ROLE_COUNT)
 			r->host_locked[i] = 0; /* the lock went with the lattice's files */
 	}
+	d->dh[i].wiped = 1;
 	return 0;
 }
 
@@ -152,45 +166,96 @@ static const struct lc_opt down_opts[] = {
 	LC_OPT_END_MARK,
 };
 
+/* The roles set in bits, by name, in pipeline order. */
+static cJSON *role_names(unsigned bits)
+{
+	cJSON *a = cJSON_CreateArray();
+	int role;
+
+	for (role = 0; a && role < LC_ROLE_COUNT; role++)
+		if (bits & (1u << role))
+			cJSON_AddItemToArray(a, cJSON_CreateString(lc_roles[role].name));
+	return a;
+}
+
+static void add_error(cJSON *o, const struct lc_err *err)
+{
+	cJSON_AddItemToObject(o, "error", err->msg[0] ? cJSON_CreateString(err->msg) :
+			      cJSON_CreateNull());
+	if (err->hint[0])
+		cJSON_AddStringToObject(o, "hint", err->hint);
+}
+
+/* --json: after the hosts' events, the summary as one "done" event (as
+ * up ends), whether or not every host went down. */
+static void print_summary(const struct down *d, const struct lc_err *err)
+{
+	const struct lc_run *r = d->r;
+	cJSON *o = cJSON_CreateObject(), *hosts, *ho;
+	size_t i;
+
+	if (!o)
+		return;
+	cJSON_AddStringToObject(o, "event", "done");
+	cJSON_AddStringToObject(o, "lattice", r->m->name);
+	cJSON_AddBoolToObject(o, "ok", !err->msg[0]);
+	cJSON_AddBoolToObject(o, "wipe", wipe);
+	cJSON_AddNumberToObject(o, "stopped", d->stopped);
+	hosts = cJSON_AddArrayToObject(o, "hosts");
+	for (i = 0; hosts && i < r->m->nhosts; i++) {
+		const struct lc_fanout_host *h = &r->f.hosts[i];
+
+		if (!d->sel[i] || !(ho = cJSON_CreateObject()))
+			continue;
+		cJSON_AddItemToArray(hosts, ho);
+		cJSON_AddStringToObject(ho, "host", h->name);
+		cJSON_AddBoolToObject(ho, "ok", h->rc == 0);
+		cJSON_AddItemToObject(ho, "stopped", role_names(d->dh[i].stopped));
+		cJSON_AddItemToObject(ho, "not_installed", role_names(d->dh[i].absent));
+		cJSON_AddBoolToObject(ho, "wiped", d->dh[i].wiped);
+		cJSON_AddNumberToObject(ho, "files_removed", (double)d->dh[i].removed);
+		if (h->rc)
+			add_error(ho, &h->err);
+		else
+			cJSON_AddNullToObject(ho, "error");
+	}
+	add_error(o, err);
+	lc_print_json(o);
+}
+
 static int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
 	struct down d;
 	struct lc_run r;
+	struct lc_err err;
 	size_t failed = 0, i, n = 0;
-	int rc;
+	int rc = LC_EXIT_FAIL, opened = 0;
 
 	(void)argc;
 	(void)argv;
 	memset(&d, 0, sizeof(d));
-	if (!(d.sel = calloc(m->nhosts ? m->nhosts : 1, 1)))
-		return LC_EXIT_FAIL;
+	lc_err_clear(&err);
+	if (!(d.sel = calloc(m->nhosts ? m->nhosts : 1, 1)) ||
+	    !(d.dh = calloc(m->nhosts ? m->nhosts : 1, sizeof(*d.dh))))
+		goto out;
 	d.hosts_named = only_hosts.n > 0;
 	d.roles_named = only_roles.n > 0;
 	if (lc_pick_hosts(d.sel, m, &only_hosts) ||
 	    lc_pick_roles(&d.roles, &only_roles)) {
-		free(d.sel);
-		return LC_EXIT_USAGE;
+		rc = LC_EXIT_USAGE;
+		goto out;
 	}
 	for (i = 0; i < m->nhosts; i++)
 		n += d.sel[i];
-	if (wipe && confirm_wipe(m, n)) {
-		free(d.sel);
-		return LC_EXIT_FAIL;
-	}
-	if (lc_run_open_for(&r, ctx, &lc_cmd_down, 0)) {
-		free(d.sel);
-		rc = lc_run_fail(&r);
-		lc_run_close(&r);
-		return rc;
-	}
+	if (wipe && confirm_wipe(m, n))
+		goto out;
+	opened = 1;
 	d.r = &r;
-	failed = lc_run_connect(&r, d.sel);
-	if (!r.have_f) {
+	if (lc_run_open_for(&r, ctx, &lc_cmd_down, 0) ||
+	    ((failed = lc_run_connect(&r, d.sel)), !r.have_f)) {
 		rc = lc_run_fail(&r);
-		lc_run_close(&r);
-		free(d.sel);
-		return rc;
+		goto out;
 	}
 	/* Reverse pipeline order: tally first, zipnet last. */
 	for (d.org = LC_ORG_COUNT - 1; d.org >= 0 && !lc_interrupted; d.org--) {
@@ -202,12 +267,12 @@ static int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 	if (wipe && !lc_interrupted)
 		failed += lc_fanout_run(&r.f, "wipe", wipe_task, &d);
 	if (lc_interrupted) {
-		fprintf(stderr, "latticectl: interrupted; the locks are released\n");
+		lc_err_set(&err, "interrupted; the locks are released");
 		rc = LC_EXIT_INTERRUPTED;
 	} else if (failed) {
-		fprintf(stderr, "latticectl: down failed on %zu host%s (see above); the others "
-			"are down\nhint: run the same command again once they are reachable\n",
-			failed, failed == 1 ? "" : "s");
+		lc_err_set(&err, "down failed on %zu host%s (see above); the others are down",
+			   failed, failed == 1 ? "" : "s");
+		lc_err_hint(&err, "run the same command again once they are reachable");
 		rc = LC_EXIT_FAIL;
 	} else {
 		if (!ctx->quiet && !ctx->json)
@@ -216,8 +281,15 @@ static int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 				wipe ? "; their secrets are wiped" : "");
 		rc = LC_EXIT_OK;
 	}
-	lc_run_close(&r);
+	if (ctx->json)
+		print_summary(&d, &err);
+	if (err.msg[0])
+		lc_fail(&err);
+out:
+	if (opened)
+		lc_run_close(&r);
 	free(d.sel);
+	free(d.dh);
 	return rc;
 }
 

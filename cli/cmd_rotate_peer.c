@@ -3,12 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "plan.h"
 #include "hex.h"
 #include "roles.h"
 #include "rollout.h"
 #include "run.h"
 #include "secrets.h"
+#include "up.h"
 #include "banned.h"
 
 /* The member's PeerId (hex) in the identity as loaded. */
@@ -56,6 +59,45 @@ static int others_back(struct lc_run *r, size_t i, int role)
 	return 0;
 }
 
+/* What rotate-peer did, for --json. */
+struct rotation {
+	const char *host, *role;
+	char old[65], now[65];        /* PeerIds (public), "" when not known */
+	char id_before[65], id_after[65]; /* lattice_id, "" when not known */
+	int resumed;
+};
+
+/* --json: the outcome as one "done" event (as up ends); PeerIds and the
+ * lattice_id are public, no secret is printed. */
+static void print_rotation(const struct rotation *rot, const struct lc_run *r, int ok)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+
+	if (!o)
+		return;
+	cJSON_AddStringToObject(o, "event", "done");
+	cJSON_AddStringToObject(o, "lattice", r->m->name);
+	cJSON_AddBoolToObject(o, "ok", ok);
+	cJSON_AddStringToObject(o, "host", rot->host);
+	cJSON_AddStringToObject(o, "role", rot->role);
+	cJSON_AddItemToObject(o, "old_peer_id", rot->old[0] ? cJSON_CreateString(rot->old) :
+			      cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "new_peer_id", rot->now[0] ? cJSON_CreateString(rot->now) :
+			      cJSON_CreateNull());
+	cJSON_AddBoolToObject(o, "resumed", rot->resumed);
+	if ((a = cJSON_AddArrayToObject(o, "restarted")) && ok)
+		cJSON_AddItemToArray(a, cJSON_CreateString(rot->host));
+	cJSON_AddItemToObject(o, "lattice_id", rot->id_after[0] ?
+			      cJSON_CreateString(rot->id_after) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "fingerprint", !rot->id_after[0] ? cJSON_CreateNull() :
+			      cJSON_CreateString(strcmp(rot->id_before, rot->id_after) ?
+						 "changed" : "unchanged"));
+	cJSON_AddItemToObject(o, "error", ok ? cJSON_CreateNull() : cJSON_CreateString(r->err.msg));
+	if (!ok && r->err.hint[0])
+		cJSON_AddStringToObject(o, "hint", r->err.hint);
+	lc_print_json(o);
+}
+
 /* Push the member's changed files, reinstall its unit, restart it. */
 static int apply(struct lc_run *r, size_t i, int role)
 {
@@ -88,12 +130,13 @@ static int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
 	const struct lc_manifest *m = ctx->manifest;
 	const struct lc_jrec *last;
 	struct lc_secrets store = { NULL, -1, 0, 0 };
+	struct rotation rot;
 	struct lc_run r;
-	char old[65], now[65], rel[LC_HOSTID_MAX + 64], *sel = NULL;
+	char rel[LC_HOSTID_MAX + 64], *sel = NULL;
 	const char *rname;
 	size_t i, j;
 	long k;
-	int role, rc = LC_EXIT_FAIL, resumed = 0;
+	int role, rc = LC_EXIT_FAIL;
 
 	(void)argc;
 	k = lc_manifest_host(m, argv[0]);
@@ -106,11 +149,15 @@ static int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
 		return LC_EXIT_USAGE;
 	}
 	rname = lc_roles[role].name;
+	memset(&rot, 0, sizeof(rot));
+	rot.host = m->hosts[i].ssh;
+	rot.role = rname;
 	if (lc_run_open_for(&r, ctx, &lc_cmd_rotate_peer, 0)) {
 		rc = lc_run_fail(&r);
 		lc_run_close(&r);
 		return rc;
 	}
+	lc_hex_encode(rot.id_before, r.id.lattice_id, 32);
 	/* The committee's hosts: each is checked before one member goes. */
 	if (!(sel = calloc(m->nhosts, 1))) {
 		lc_err_set(&r.err, "out of memory");
@@ -124,21 +171,21 @@ static int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
 				   "to rotate one of them", rname);
 		goto fail;
 	}
-	if (others_back(&r, i, role) || peer_hex(old, &r.id, i, role))
+	if (others_back(&r, i, role) || peer_hex(rot.old, &r.id, i, role))
 		goto fail;
 
 	/* A rotation cut short is finished, never started over: the journal
 	 * holds the PeerId it replaced. */
 	last = lc_journal_last(r.j, r.id.hostid[i], rname, "rotate");
 	if (last && !strcmp(last->outcome, "begin") && !strncmp(last->detail, "old ", 4)) {
-		resumed = 1;
-		if (strcmp(last->detail + 4, old))
-			snprintf(old, sizeof(old), "%.64s", last->detail + 4);
+		rot.resumed = 1;
+		if (strcmp(last->detail + 4, rot.old))
+			snprintf(rot.old, sizeof(rot.old), "%.64s", last->detail + 4);
 		else
-			resumed = 0; /* begun, but the secret was not replaced yet */
+			rot.resumed = 0; /* begun, but the secret was not replaced yet */
 	}
-	if (!resumed) {
-		lc_run_note(&r, r.id.hostid[i], rname, "rotate", "", "begin", "old %s", old);
+	if (!rot.resumed) {
+		lc_run_note(&r, r.id.hostid[i], rname, "rotate", "", "begin", "old %s", rot.old);
 		snprintf(rel, sizeof(rel), "peers/%s.%s.seed", r.id.hostid[i], rname);
 		if (lc_secrets_open(&store, ctx->secrets_dir, m->name, 0, &r.err) ||
 		    lc_secret_rotate(&store, rel, 32, &r.err))
@@ -148,15 +195,24 @@ static int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
 		fprintf(stderr, "rotate-peer: finishing the rotation of %s on %s begun earlier\n",
 			rname, m->hosts[i].ssh);
 	}
-	if (lc_run_reload(&r) || peer_hex(now, &r.id, i, role) || apply(&r, i, role))
+	if (lc_run_reload(&r) || peer_hex(rot.now, &r.id, i, role))
 		goto fail;
-	lc_run_note(&r, r.id.hostid[i], rname, "rotate", "", "done", "new %s", now);
-	printf("rotate-peer: %s on %s: PeerId %s -> %s\n", rname, m->hosts[i].ssh, old, now);
+	lc_hex_encode(rot.id_after, r.id.lattice_id, 32);
+	if (apply(&r, i, role))
+		goto fail;
+	lc_run_note(&r, r.id.hostid[i], rname, "rotate", "", "done", "new %s", rot.now);
+	if (ctx->json)
+		print_rotation(&rot, &r, 1);
+	else
+		printf("rotate-peer: %s on %s: PeerId %s -> %s\n", rname, m->hosts[i].ssh,
+		       rot.old, rot.now);
 	rc = LC_EXIT_OK;
 	goto out;
 fail:
 	if (store.path)
 		lc_secrets_close(&store);
+	if (ctx->json && r.have_f)
+		print_rotation(&rot, &r, 0);
 	rc = lc_run_fail(&r);
 out:
 	free(sel);

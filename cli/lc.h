@@ -111,4 +111,11 @@ int lc_fail(const struct lc_err *err);
  * overview when name is NULL; returns -1 for an unknown command. */
 int lc_usage(FILE *f, const char *name);
 
+/* From main.c: the command table, in help order (*n entries), and the
+ * global options; for help --json. */
+const struct lc_cmd *const *lc_commands(size_t *n);
+const struct lc_opt *lc_global_opts(void);
+/* The command named name, or NULL. */
+const struct lc_cmd *lc_command(const char *name);
+
 #endif

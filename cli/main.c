@@ -52,6 +52,17 @@ static const struct lc_cmd *const commands[] = {
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+const struct lc_cmd *const *lc_commands(size_t *n)
+{
+	*n = NCOMMANDS;
+	return commands;
+}
+
+const struct lc_opt *lc_global_opts(void)
+{
+	return global_opts;
+}
+
 static const struct lc_cmd *find_cmd(const char *name)
 {
 	size_t i;
@@ -60,6 +71,11 @@ static const struct lc_cmd *find_cmd(const char *name)
 		if (!strcmp(commands[i]->name, name))
 			return commands[i];
 	return NULL;
+}
+
+const struct lc_cmd *lc_command(const char *name)
+{
+	return find_cmd(name);
 }
 
 int lc_usage(FILE *f, const char *name)

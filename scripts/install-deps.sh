@@ -2,14 +2,16 @@
 # Install the Debian 12 packages latticectl builds, tests and runs with; idempotent.
 set -eu
 
-# Build and link: one -dev package per library latticectl uses.
-BUILD_PKGS="build-essential pkg-config
+# Build and link: one -dev package per library latticectl uses; jq writes the
+# shell completion from `latticectl --json help` (scripts/gen-completion.sh).
+BUILD_PKGS="build-essential pkg-config jq
 libssh-dev libsodium-dev libssl-dev libgit2-dev libcjson-dev libcurl4-openssl-dev
 libicu-dev"
 # Tests: clang for the libFuzzer target, mandoc for man page lint, sshd for test hosts,
-# debootstrap for the containerized (systemd as PID 1) test hosts.
-TEST_PKGS="clang libclang-rt-14-dev mandoc man-db openssh-server openssh-client
-util-linux iproute2 procps git ca-certificates jq time curl debootstrap"
+# zsh to check the zsh completion, debootstrap for the containerized (systemd as
+# PID 1) test hosts.
+TEST_PKGS="clang libclang-rt-14-dev mandoc man-db openssh-server openssh-client zsh
+util-linux iproute2 procps git ca-certificates time curl debootstrap"
 
 want=""
 for p in $BUILD_PKGS $TEST_PKGS; do

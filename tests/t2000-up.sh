@@ -169,9 +169,29 @@ test_expect_success 'down --host --role narrows; --wipe wants --yes without a te
 	grep -q "stopped 1 role on 1 host" err &&
 	lc_in 1 -m v2.toml down --host h4 --role tally-member --wipe </dev/null &&
 	grep -q "add --yes" err &&
-	lc_in 0 -m v2.toml down --host h4 --role tally-member --wipe --yes &&
+	lc_in 0 -m v2.toml --json down --host h4 --role tally-member --wipe --yes &&
+	jq -e . out >/dev/null && tail -n 1 out >done &&
+	jq -e ".event == \"done\" and .ok and .wipe and .stopped == 1 and .error == null and
+		(.hosts | length) == 1 and .hosts[0].host == \"h4\" and .hosts[0].ok and
+		.hosts[0].stopped == [\"tally-member\"] and .hosts[0].not_installed == [] and
+		.hosts[0].wiped and .hosts[0].files_removed > 0 and .hosts[0].error == null" done &&
+	grep -q "\"step\":\"wipe\",\"host\":\"h4\",\"ok\":true" out &&
 	on_host h4 "ls /var/lib/lattice/$L/secrets" >s && ! grep -q tally s &&
 	lc_in 0 -m v2.toml up --offline && grep -q "1 to install" err
+'
+
+test_expect_success 'down --json with a host unreachable: it fails alone, and the summary says so' '
+	sed "/^Host h4\$/,/HostName/ s/127\.0\.1\.4\$/127.0.1.254/" "$SSHCFG" >dead &&
+	! cmp -s dead "$SSHCFG" &&
+	lc_in 1 -m v2.toml --json --ssh-config "$PWD/dead" --connect-timeout 3 down --role tally-member &&
+	grep -q "down failed on 1 host" err &&
+	jq -e . out >/dev/null && tail -n 1 out >done &&
+	jq -e "(.ok | not) and (.error | test(\"down failed on 1 host\")) and (.hint | length > 0) and
+		[.hosts[] | select(.ok | not) | .host] == [\"h4\"] and
+		(.hosts[] | select(.host == \"h4\") | (.error | length > 0) and .stopped == []) and
+		.stopped > 0 and .stopped == ([.hosts[] | .stopped | length] | add) and
+		all(.hosts[] | select(.ok); .stopped == [\"tally-member\"] or .stopped == [])" done &&
+	lc_in 0 -m v2.toml up --offline
 '
 
 test_expect_success 'two runs at once: the second is refused naming the first' '

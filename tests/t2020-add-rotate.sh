@@ -30,8 +30,9 @@ test_expect_success 'add-host: a new host joins with its roles; the fingerprint 
 	jq -e "[.hosts[].roles[] | select(.role == \"relay-member\")] | length == 4 and all(.[]; .healthy and .committee_size == 4)" out
 '
 
-test_expect_success 'add-host of a host that already runs the lattice is refused' '
-	lc_in 1 -m m8.toml add-host h8 --offline && grep -q "not a new host" err &&
+test_expect_success 'add-host of a host that already runs the lattice is refused (--json: host events, no "done")' '
+	lc_in 1 -m m8.toml --json add-host h8 --offline && grep -q "not a new host" err &&
+	jq -e ".event == \"host\"" out >/dev/null && ! grep -q "\"event\":\"done\"" out &&
 	lc_in 2 -m m8.toml add-host h9 && grep -q "not a host of the manifest" err
 '
 
@@ -60,10 +61,26 @@ test_expect_success 'rotate-peer: a new PeerId for one member, the old secret re
 test_expect_success 'rotate-peer refuses while another member of the committee is not back' '
 	"$LATTICECTL" -m "$W/m8.toml" --state-dir "$W/state" --ssh-config "$SSHCFG" agent h5 unit \
 		"{\"role\":\"relay-member\",\"action\":\"stop\"}" >/dev/null &&
-	lc_in 1 -m m8.toml rotate-peer h6 relay-member &&
+	lc_in 1 -m m8.toml --json rotate-peer h6 relay-member &&
 	grep -q "not back" err &&
+	tail -n 1 out | jq -e ".event == \"done\" and (.ok | not) and (.error | test(\"not back\")) and
+		.new_peer_id == null and .restarted == [] and .host == \"h6\"" &&
 	lc_in 0 -m m8.toml up --offline && grep -q "1 to start" err &&
 	lc_in 0 -m m8.toml rotate-peer h6 relay-member
+'
+
+test_expect_success 'rotate-peer --json: the old and new PeerId, the host restarted, the fingerprint unchanged, no secret' '
+	lc_in 0 -m m8.toml --json rotate-peer h5 relay-member &&
+	jq -e . out >/dev/null &&
+	tail -n 1 out >done &&
+	jq -e ".event == \"done\" and .ok and .host == \"h5\" and .role == \"relay-member\" and
+		(.old_peer_id | test(\"^[0-9a-f]{64}\$\")) and (.new_peer_id | test(\"^[0-9a-f]{64}\$\")) and
+		.old_peer_id != .new_peer_id and .restarted == [\"h5\"] and .resumed == false and
+		.fingerprint == \"unchanged\" and .lattice_id == \"$(cat "$W/id0")\" and .error == null" done &&
+	on_host h5 "grep LATTICE_PEER_ID /etc/lattice/$L/relay-member.env" |
+		grep -q "=$(jq -r .new_peer_id done)\$" &&
+	seed=$(od -An -v -tx1 "$W/secrets/$L/peers/h5.relay-member.seed" | tr -d " \n") &&
+	test -n "$seed" && ! grep -qi "$seed" out
 '
 
 test_done

@@ -100,6 +100,9 @@ test_expect_success 'dkg verify re-checks the transcripts offline, and the hosts
 	lc_run 0 dkg verify &&
 	grep -q "^unseal: state/$L/dkg/unseal.json verifies: ceremony [0-9a-f]\{16\}, 5-of-7, 7 qualified" out &&
 	grep -q "^offer: .* verifies: .* 2-of-3, 3 qualified" out &&
+	lc_run 0 --json dkg verify && jq -e ".lattice == \"$L\" and .ok and
+		(.organisms | map(.organism)) == [\"unseal\", \"offer\"] and
+		all(.organisms[]; .ok and (.output | test(\"verifies\")) and .error == null)" out &&
 	dkg 0 verify unseal --hosts && grep -q "^unseal: all 7 members hold their key share" out &&
 	! grep -q "^offer" out
 '
@@ -243,6 +246,8 @@ test_expect_success '--new-identity retires the recorded ceremony; the identity 
 test_expect_success 'the ceremony refuses what it cannot do, clearly' '
 	setup && lc_run 2 dkg run bogus && lc_run 2 dkg && lc_run 2 dkg frob &&
 	lc_run 1 dkg verify && grep -q "no DKG ceremony is recorded" err &&
+	lc_run 1 --json dkg verify && grep -q "no DKG ceremony is recorded" err &&
+	jq -e "(.ok | not) and .organisms == []" out &&
 	lc_run 1 gen-config && grep -q "no unseal DKG ceremony is recorded" err &&
 	grep -q "^hint: run .latticectl dkg run unseal. first" err &&
 	cp "$REPO/manifests/local.toml" local.toml &&
