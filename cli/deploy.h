@@ -17,7 +17,8 @@
  *   env/<role>.env              LATTICE_METRICS_PORT, LATTICE_COMMITTEE_SIZE, the secret files
  *   secret/<role>.peer          the member's Ed25519 peer identity seed
  *   secret/<role>.committee     the organism's admission secret (not the aggregator)
- *   secret/<role>.bls           atelier-member: BLS12-381 secret key
+ *   secret/<role>.keystore.json atelier-member: its BLS12-381 key as an EIP-2335 keystore
+ *   secret/<role>.password      atelier-member: the keystore's password
  *   secret/<role>.ecdsa         tally-member: secp256k1 secret key
  *   secret/<role>.dkg           unseal-member, offer-member: the DKG key share
  * Every file of a role is named <role> or <role>.*, so `wipe` of a role
@@ -44,6 +45,7 @@ struct lc_want_file {
 	char *path;             /* the local file streamed to the host (malloc'd) */
 	char sha256[65];
 	long long size;
+	int unmade;             /* a keystore not made yet: sha256 matches nothing */
 	/* from the plan: */
 	int differs;            /* the host lacks this content */
 	char have[65];          /* the host's sha256; "" when absent */
@@ -60,7 +62,7 @@ enum lc_action {
 };
 extern const char *const lc_action_names[LC_ACT_COUNT];
 
-#define LC_ROLE_FILES 6 /* bin, common.env, <role>.env, up to three secrets */
+#define LC_ROLE_FILES 7 /* bin, common.env, <role>.env, up to four secrets */
 
 struct lc_want_role {
 	int role;

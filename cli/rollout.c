@@ -24,6 +24,14 @@ int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
 	cJSON *req = lc_req("put", m->name), *reply = NULL;
 	int sent = 0, rc;
 
+	if (wf->unmade) {
+		cJSON_Delete(req);
+		lc_err_set(err, "cannot send %s/%s: '%s' is not made yet",
+			   lc_area_names[wf->area], wf->name, wf->path);
+		lc_err_hint(err, "run 'latticectl up': it makes the atelier keystores of a "
+			    "lattice whose secrets predate them");
+		return -1;
+	}
 	if (!req)
 		return lc_err_set(err, "out of memory");
 	cJSON_AddStringToObject(req, "area", lc_area_names[wf->area]);

@@ -33,7 +33,7 @@ test_expect_success 'secrets: 0400 on the hosts, only the roles a host runs, non
 	on_host h7 "ls /var/lib/lattice/$L/secrets" >h7 &&
 	printf "zipnet-aggregator.peer\n" >want && test_cmp want h7 &&
 	on_host h1 "stat -c \"%a %n\" /var/lib/lattice/$L/secrets/*" >h1 &&
-	! grep -v "^400 " h1 && grep -q "unseal-member.dkg" h1 && grep -q "atelier-member.bls" h1 &&
+	! grep -v "^400 " h1 && grep -q "unseal-member.dkg" h1 && grep -q "atelier-member.keystore.json" h1 &&
 	on_host h4 "cat /etc/lattice/$L/tally-member.env" >env &&
 	grep -q "^TALLY_ECDSA_KEY_FILE=/var/lib/lattice/$L/secrets/tally-member.ecdsa$" env &&
 	! grep -qi "secret=\|key=" env
@@ -55,6 +55,48 @@ test_expect_success 'status --json matches the fleet the agents report' '
 test_expect_success 'plan with nothing changed: exit 0, and --json agrees' '
 	lc_in 0 plan && grep -q "19 unchanged" out &&
 	lc_in 0 --json plan && jq -e ".changes == 0 and (.hosts|length) == 7" out
+'
+
+# The published key of atelier member $1 and what the host's keystore,
+# opened with the host's password file, holds: "pubkey HEX" both.
+bls_keys() {
+	lc_in 0 publish &&
+	sed -n "s/^atelier_bls_pubkey: \([0-9a-f]*\) $1\$/pubkey \1/p" out >want.$1 &&
+	test "$(wc -l <want.$1)" = 1 &&
+	on_host $1 "cat /var/lib/lattice/$L/secrets/atelier-member.keystore.json" >ks.$1 &&
+	on_host $1 "cat /var/lib/lattice/$L/secrets/atelier-member.password" >pw.$1 &&
+	"$LC_BUILD/tests/tools/keystore_open" ks.$1 pw.$1 >got.$1 &&
+	test_cmp want.$1 got.$1
+}
+
+test_expect_success 'atelier hosts hold the BLS key as an EIP-2335 keystore and, apart, its password: owner-only, opening to the published key' '
+	for h in h1 h2 h3; do
+		on_host $h "stat -c \"%a %U %n\" /var/lib/lattice/$L/secrets/atelier-member.*" >modes &&
+		sed "s|/var/lib/lattice/$L/secrets/||" modes >got &&
+		printf "400 root atelier-member.%s\n" committee keystore.json password peer >want &&
+		test_cmp want got &&
+		on_host $h "cat /etc/lattice/$L/atelier-member.env" >env &&
+		grep -q "^ATELIER_BLS_KEYSTORE_FILE=/var/lib/lattice/$L/secrets/atelier-member.keystore.json$" env &&
+		grep -q "^ATELIER_BLS_PASSWORD_FILE=/var/lib/lattice/$L/secrets/atelier-member.password$" env &&
+		! grep -q "^ATELIER_BLS_KEY_FILE=" env &&
+		bls_keys $h &&
+		jq -e --arg p "$(sed -n "s/^ATELIER_BLS_PATH=//p" env)" \
+			".version == 4 and .crypto.kdf.function == \"pbkdf2\" and .path == \$p" ks.$h >/dev/null ||
+		exit 1
+	done
+'
+
+test_expect_success 'a store from before keystores: plan shows the atelier update, up makes them once, same lattice_id, then nothing to do' '
+	lc_in 0 publish && grep "^lattice_id" out >id0 &&
+	rm "$W/secrets/$L/bls/h2.keystore.json" "$W/secrets/$L/bls/h2.password" &&
+	lc_in 4 plan && grep "atelier-member" out | grep -q "secret/atelier-member.keystore.json" &&
+	test ! -e "$W/secrets/$L/bls/h2.keystore.json" &&
+	lc_in 0 up --offline &&
+	stat -c "%a" "$W/secrets/$L/bls/h2.keystore.json" "$W/secrets/$L/bls/h2.password" >modes &&
+	printf "400\n400\n" >want && test_cmp want modes &&
+	bls_keys h2 && grep "^lattice_id" out >id1 && test_cmp id0 id1 &&
+	lc_in 0 plan && grep -q "19 unchanged" out &&
+	lc_in 0 up --offline && grep -q "nothing to do: 19 roles on 7 hosts" err
 '
 
 test_expect_success 'drift: a file changed by hand on a host is reported and repaired' '
