@@ -18,6 +18,14 @@ const char *const lc_action_names[LC_ACT_COUNT] = {
 	"nothing", "install", "update", "repair", "start",
 };
 
+const char *const *lc_retired_secrets(int role)
+{
+	static const char *const none[] = { NULL };
+	static const char *const atelier[] = { "atelier-member.bls", NULL };
+
+	return role == LC_ROLE_ATELIER_MEMBER ? atelier : none;
+}
+
 unsigned lc_metrics_port(const struct lc_manifest *m, int role)
 {
 	return m->health.metrics_port + (unsigned)role;

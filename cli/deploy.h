@@ -22,8 +22,14 @@
  *   secret/<role>.ecdsa         tally-member: secp256k1 secret key
  *   secret/<role>.dkg           unseal-member, offer-member: the DKG key share
  * Every file of a role is named <role> or <role>.*, so `wipe` of a role
- * removes exactly its files.
+ * removes exactly its files.  Before keystores an atelier member got
+ * secret/<role>.bls, the raw key: up removes it (lc_retired_secrets).
  */
+
+/* The files (area secret) earlier layouts gave role and this one does
+ * not, NULL-terminated: an atelier member's raw BLS key, now sent as a
+ * keystore.  up removes them wherever it sends the role's files. */
+const char *const *lc_retired_secrets(int role);
 
 /* The loopback port role serves its metrics on. */
 unsigned lc_metrics_port(const struct lc_manifest *m, int role);

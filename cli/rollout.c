@@ -53,6 +53,30 @@ int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
 	return 0;
 }
 
+int lc_remove_retired(struct lc_agent *a, const struct lc_manifest *m, int role,
+		      unsigned *removed, struct lc_err *err)
+{
+	const char *const *names = lc_retired_secrets(role);
+	cJSON *req, *arr, *reply;
+
+	*removed = 0;
+	if (!names[0])
+		return 0;
+	req = lc_req("remove", m->name);
+	if (!req || !cJSON_AddStringToObject(req, "area", lc_area_names[LC_AREA_SECRET]) ||
+	    !(arr = cJSON_AddArrayToObject(req, "names"))) {
+		cJSON_Delete(req);
+		return lc_err_set(err, "out of memory");
+	}
+	for (; *names; names++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(*names));
+	if (!(reply = lc_call_ok(a, req, err)))
+		return -1;
+	*removed = (unsigned)cJSON_GetNumberValue(cJSON_GetObjectItem(reply, "removed"));
+	cJSON_Delete(reply);
+	return 0;
+}
+
 int lc_unit_install(struct lc_agent *a, const struct lc_manifest *m, int role,
 		    struct lc_err *err)
 {

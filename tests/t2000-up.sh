@@ -86,12 +86,14 @@ test_expect_success 'atelier hosts hold the BLS key as an EIP-2335 keystore and,
 	done
 '
 
-test_expect_success 'a store from before keystores: plan shows the atelier update, up makes them once, same lattice_id, then nothing to do' '
+test_expect_success 'a lattice from before keystores: plan shows the atelier update, up makes them once and removes the raw key from the host, same lattice_id, then nothing to do' '
 	lc_in 0 publish && grep "^lattice_id" out >id0 &&
 	rm "$W/secrets/$L/bls/h2.keystore.json" "$W/secrets/$L/bls/h2.password" &&
+	on_host h2 "cp /var/lib/lattice/$L/secrets/atelier-member.peer /var/lib/lattice/$L/secrets/atelier-member.bls" &&
 	lc_in 4 plan && grep "atelier-member" out | grep -q "secret/atelier-member.keystore.json" &&
 	test ! -e "$W/secrets/$L/bls/h2.keystore.json" &&
-	lc_in 0 up --offline &&
+	lc_in 0 up --offline && grep -q "^h2: atelier-member: removed 1 file it no longer uses$" out &&
+	on_host h2 "ls /var/lib/lattice/$L/secrets" >h2 && ! grep -q "\.bls$" h2 &&
 	stat -c "%a" "$W/secrets/$L/bls/h2.keystore.json" "$W/secrets/$L/bls/h2.password" >modes &&
 	printf "400\n400\n" >want && test_cmp want modes &&
 	bls_keys h2 && grep "^lattice_id" out >id1 && test_cmp id0 id1 &&
