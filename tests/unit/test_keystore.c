@@ -49,7 +49,7 @@ static struct lc_manifest *load_manifest(void)
 {
 	struct lc_manifest *m = NULL;
 	struct lc_diags d;
-	char path[128];
+	static char path[128]; /* the manifest keeps it */
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/lattice.toml", dir);
