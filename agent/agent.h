@@ -90,6 +90,9 @@ int ag_req_bool(const struct ag_req *r, const char *key, int def, int *out,
  * a bad_request failure. */
 const char *ag_req_lattice(const struct ag_req *r, struct lc_err *err);
 int ag_req_area(const struct ag_req *r, struct lc_err *err);
+/* The request's "names": an array of allowed file names, or NULL with a
+ * bad_request failure. */
+const struct cJSON *ag_req_names(const struct ag_req *r, struct lc_err *err);
 /* Add a member to a reply object; -1 when out of memory. */
 int ag_set_str(struct cJSON *o, const char *key, const char *val);
 int ag_set_num(struct cJSON *o, const char *key, double val);
@@ -181,6 +184,7 @@ int ag_op_put(struct ag_req *r, struct lc_err *err);
 int ag_op_lock(struct ag_req *r, struct lc_err *err);
 int ag_op_unlock(struct ag_req *r, struct lc_err *err);
 int ag_op_wipe(struct ag_req *r, struct lc_err *err);
+int ag_op_remove(struct ag_req *r, struct lc_err *err);
 int ag_op_unit(struct ag_req *r, struct lc_err *err);
 int ag_op_status(struct ag_req *r, struct lc_err *err);
 int ag_op_metrics(struct ag_req *r, struct lc_err *err);

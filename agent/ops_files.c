@@ -100,12 +100,8 @@ int ag_op_stat(struct ag_req *r, struct lc_err *err)
 
 	if (!(lattice = ag_req_lattice(r, err)) || (area = ag_req_area(r, err)) < 0)
 		return err->code;
-	names = cJSON_GetObjectItemCaseSensitive(r->json, "names");
-	if (!cJSON_IsArray(names))
-		return lc_err_setc(err, AG_E_BAD, "'names' must be an array of file names");
-	cJSON_ArrayForEach(n, names)
-		if (!cJSON_IsString(n) || !ag_name_ok(n->valuestring))
-			return lc_err_setc(err, AG_E_BAD, "'names' holds a name that is not allowed");
+	if (!(names = ag_req_names(r, err)))
+		return err->code;
 	if (!(files = cJSON_AddObjectToObject(r->reply, "files")))
 		return lc_err_set(err, "out of memory");
 	rc = ag_dir_open(&d, area, lattice, 0, err);

@@ -1,4 +1,4 @@
-/* ops_wipe.c - wipe: remove one role's env and secret files, or everything of a lattice. */
+/* ops_wipe.c - wipe: remove one role's env and secret files, or everything of a lattice; remove: named files of an area. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "agent.h"
 #include "unit.h"
@@ -124,4 +126,34 @@ int ag_op_wipe(struct ag_req *r, struct lc_err *err)
 		fprintf(stderr, "lattice-agent: wiped %u files of '%s'%s%s\n", count, lattice,
 			role ? " role " : "", role ? role : "");
 	return rc;
+}
+
+/* A file the request names (arg: its "names" array, already checked). */
+static int listed(const char *name, const void *arg)
+{
+	const cJSON *n;
+
+	cJSON_ArrayForEach(n, (const cJSON *)arg)
+		if (!strcmp(n->valuestring, name))
+			return 1;
+	return 0;
+}
+
+int ag_op_remove(struct ag_req *r, struct lc_err *err)
+{
+	const cJSON *names;
+	const char *lattice;
+	unsigned count = 0;
+	int area, rc;
+
+	if (!(lattice = ag_req_lattice(r, err)) || (area = ag_req_area(r, err)) < 0 ||
+	    !(names = ag_req_names(r, err)))
+		return err->code;
+	if ((rc = ag_remove_where(area, lattice, listed, names, &count, err)))
+		return rc;
+	if (ag_set_num(r->reply, "removed", count))
+		return lc_err_set(err, "out of memory");
+	if (count)
+		fprintf(stderr, "lattice-agent: removed %u files of '%s'\n", count, lattice);
+	return 0;
 }

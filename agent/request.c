@@ -110,3 +110,19 @@ int ag_req_area(const struct ag_req *r, struct lc_err *err)
 		lc_err_setc(err, AG_E_BAD, "unknown area '%.32s' (bin, env or secret)", s);
 	return area;
 }
+
+const struct cJSON *ag_req_names(const struct ag_req *r, struct lc_err *err)
+{
+	const cJSON *names = cJSON_GetObjectItemCaseSensitive(r->json, "names"), *n;
+
+	if (!cJSON_IsArray(names)) {
+		lc_err_setc(err, AG_E_BAD, "'names' must be an array of file names");
+		return NULL;
+	}
+	cJSON_ArrayForEach(n, names)
+		if (!cJSON_IsString(n) || !ag_name_ok(n->valuestring)) {
+			lc_err_setc(err, AG_E_BAD, "'names' holds a name that is not allowed");
+			return NULL;
+		}
+	return names;
+}

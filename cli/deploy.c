@@ -8,6 +8,7 @@
 #include "deploy.h"
 #include "fileio.h"
 #include "hex.h"
+#include "keystore.h"
 #include "roles.h"
 #include "sha256.h"
 #include "banned.h"
@@ -16,6 +17,14 @@ const char *const lc_area_names[LC_AREA_COUNT] = { "bin", "env", "secret" };
 const char *const lc_action_names[LC_ACT_COUNT] = {
 	"nothing", "install", "update", "repair", "start",
 };
+
+const char *const *lc_retired_secrets(int role)
+{
+	static const char *const none[] = { NULL };
+	static const char *const atelier[] = { "atelier-member.bls", NULL };
+
+	return role == LC_ROLE_ATELIER_MEMBER ? atelier : none;
+}
 
 unsigned lc_metrics_port(const struct lc_manifest *m, int role)
 {
@@ -59,6 +68,9 @@ static struct lc_want_file *host_file(struct lc_want_host *wh, int area,
 	*index = i;
 	return &wh->files[i];
 }
+
+/* A local file that is not made yet: its "hash" matches no host's. */
+static const struct lc_binfile unmade_file = { "", "(not made yet)", 0, 0, "" };
 
 /* Add a file to role wr of host wh: a local file (hashed) or rendered
  * contents (hashed; role_text writes them). */
@@ -140,11 +152,14 @@ static void org_upper(char out[16], int role)
 }
 
 /* One secret of a role: the store's file, pushed as <role>.<kind>, and
- * the env line naming where it lands on the host. */
+ * the env line naming where it lands on the host.  An unmade one (an
+ * atelier keystore a read-only run found missing) is planned as a file
+ * every host lacks. */
 static int role_secret(struct lc_want_host *wh, struct lc_want_role *wr,
 		       struct lc_buf *env, const struct lc_identity *id,
 		       const struct lc_manifest *m, const char *var,
-		       const char *kind, const char *rel, struct lc_err *err)
+		       const char *kind, const char *rel, int unmade,
+		       struct lc_err *err)
 {
 	const char *role = lc_roles[wr->role].name;
 	char name[96], path[4200];
@@ -153,7 +168,11 @@ static int role_secret(struct lc_want_host *wh, struct lc_want_role *wr,
 	snprintf(path, sizeof(path), "%s/%s", id->secrets_path, rel);
 	if (lc_buf_printf(env, "%s=/var/lib/lattice/%s/secrets/%s\n", var, m->name, name))
 		return lc_err_set(err, "out of memory");
-	return role_file(wh, wr, LC_AREA_SECRET, name, path, NULL, NULL, err);
+	if (role_file(wh, wr, LC_AREA_SECRET, name, path, NULL, unmade ? &unmade_file : NULL,
+		      err))
+		return -1;
+	wh->files[wr->file[wr->nfiles - 1]].unmade = unmade;
+	return 0;
 }
 
 static int build_role(struct lc_layout *l, struct lc_want_host *wh, int role,
@@ -191,25 +210,32 @@ static int build_role(struct lc_layout *l, struct lc_want_host *wh, int role,
 	lc_buf_printf(&env, "LATTICE_PEER_ID=%s\n", hex);
 	snprintf(var, sizeof(var), "%s_SECRET_FILE", org_up);
 	snprintf(rel, sizeof(rel), "peers/%s.%s.seed", wh->hostid, rname);
-	if (role_secret(wh, wr, &env, id, m, var, "peer", rel, err))
+	if (role_secret(wh, wr, &env, id, m, var, "peer", rel, 0, err))
 		goto out;
 	/* The aggregator never receives the zipnet committee secret. */
 	if (role != LC_ROLE_ZIPNET_AGGREGATOR) {
 		snprintf(var, sizeof(var), "%s_COMMITTEE_SECRET_FILE", org_up);
 		snprintf(rel, sizeof(rel), "admission/%s.secret", org);
-		if (role_secret(wh, wr, &env, id, m, var, "committee", rel, err))
+		if (role_secret(wh, wr, &env, id, m, var, "committee", rel, 0, err))
 			goto out;
 	}
 	if (role == LC_ROLE_ATELIER_MEMBER) {
+		/* The key as an EIP-2335 keystore and, apart, its password;
+		 * never the raw key. */
 		lc_buf_printf(&env, "ATELIER_BLS_PATH=%s\n", mb->bls_path);
-		snprintf(rel, sizeof(rel), "bls/%s.sk", wh->hostid);
-		if (role_secret(wh, wr, &env, id, m, "ATELIER_BLS_KEY_FILE", "bls", rel, err))
+		snprintf(rel, sizeof(rel), LC_KEYSTORE_REL, wh->hostid);
+		if (role_secret(wh, wr, &env, id, m, "ATELIER_BLS_KEYSTORE_FILE",
+				"keystore.json", rel, mb->keystore_missing, err))
+			goto out;
+		snprintf(rel, sizeof(rel), LC_KEYSTORE_PASSWORD_REL, wh->hostid);
+		if (role_secret(wh, wr, &env, id, m, "ATELIER_BLS_PASSWORD_FILE",
+				"password", rel, mb->keystore_missing, err))
 			goto out;
 	}
 	if (role == LC_ROLE_TALLY_MEMBER) {
 		lc_buf_printf(&env, "TALLY_ADDRESS=%s\n", mb->eth_addr);
 		snprintf(rel, sizeof(rel), "tally/%s.secp256k1", wh->hostid);
-		if (role_secret(wh, wr, &env, id, m, "TALLY_ECDSA_KEY_FILE", "ecdsa", rel, err))
+		if (role_secret(wh, wr, &env, id, m, "TALLY_ECDSA_KEY_FILE", "ecdsa", rel, 0, err))
 			goto out;
 	}
 	if (role == LC_ROLE_UNSEAL_MEMBER || role == LC_ROLE_OFFER_MEMBER) {
@@ -221,7 +247,7 @@ static int build_role(struct lc_layout *l, struct lc_want_host *wh, int role,
 		if (m->dkg == LC_DKG_MODE_CEREMONY)
 			lc_buf_printf(&env, "%s=/var/lib/lattice/%s/secrets/%s.dkg\n", var,
 				      m->name, rname);
-		else if (role_secret(wh, wr, &env, id, m, var, "dkg", rel, err))
+		else if (role_secret(wh, wr, &env, id, m, var, "dkg", rel, 0, err))
 			goto out;
 	}
 	if (env.ptr == NULL || env.len == 0) {

@@ -17,12 +17,19 @@
  *   env/<role>.env              LATTICE_METRICS_PORT, LATTICE_COMMITTEE_SIZE, the secret files
  *   secret/<role>.peer          the member's Ed25519 peer identity seed
  *   secret/<role>.committee     the organism's admission secret (not the aggregator)
- *   secret/<role>.bls           atelier-member: BLS12-381 secret key
+ *   secret/<role>.keystore.json atelier-member: its BLS12-381 key as an EIP-2335 keystore
+ *   secret/<role>.password      atelier-member: the keystore's password
  *   secret/<role>.ecdsa         tally-member: secp256k1 secret key
  *   secret/<role>.dkg           unseal-member, offer-member: the DKG key share
  * Every file of a role is named <role> or <role>.*, so `wipe` of a role
- * removes exactly its files.
+ * removes exactly its files.  Before keystores an atelier member got
+ * secret/<role>.bls, the raw key: up removes it (lc_retired_secrets).
  */
+
+/* The files (area secret) earlier layouts gave role and this one does
+ * not, NULL-terminated: an atelier member's raw BLS key, now sent as a
+ * keystore.  up removes them wherever it sends the role's files. */
+const char *const *lc_retired_secrets(int role);
 
 /* The loopback port role serves its metrics on. */
 unsigned lc_metrics_port(const struct lc_manifest *m, int role);
@@ -44,6 +51,7 @@ struct lc_want_file {
 	char *path;             /* the local file streamed to the host (malloc'd) */
 	char sha256[65];
 	long long size;
+	int unmade;             /* a keystore not made yet: sha256 matches nothing */
 	/* from the plan: */
 	int differs;            /* the host lacks this content */
 	char have[65];          /* the host's sha256; "" when absent */
@@ -60,7 +68,7 @@ enum lc_action {
 };
 extern const char *const lc_action_names[LC_ACT_COUNT];
 
-#define LC_ROLE_FILES 6 /* bin, common.env, <role>.env, up to three secrets */
+#define LC_ROLE_FILES 7 /* bin, common.env, <role>.env, up to four secrets */
 
 struct lc_want_role {
 	int role;

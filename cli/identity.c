@@ -10,6 +10,7 @@
 #include "hex.h"
 #include "identity.h"
 #include "identity_priv.h"
+#include "keystore.h"
 #include "mrtd.h"
 #include "secrets.h"
 #include "banned.h"
@@ -124,6 +125,7 @@ static int member_keys(struct lc_id_run *r, struct lc_member *mb,
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
 	uint8_t *full = sk + 32; /* 64 bytes of scratch after sk */
 	char rel[LC_HOSTID_MAX + 64];
+	int rc;
 
 	snprintf(rel, sizeof(rel), "peers/%s.%s.seed", hostid, role);
 	if (lc_id_secret(r, rel, sk, 32, lc_secret_gen_random, NULL))
@@ -149,6 +151,13 @@ static int member_keys(struct lc_id_run *r, struct lc_member *mb,
 		}
 		if (lc_bls_sk_to_pk(mb->bls_pk, sk, r->err))
 			return -1;
+		/* What the host gets: the key as an EIP-2335 keystore and its
+		 * password, made once beside it. */
+		rc = lc_keystore_ensure(r->store, hostid, sk, mb->bls_pk, mb->bls_path,
+					r->create, &r->id->created, &r->id->reused, r->err);
+		if (rc < 0)
+			return -1;
+		mb->keystore_missing = rc == 1;
 	}
 	if (mb->role == LC_ROLE_TALLY_MEMBER) {
 		snprintf(rel, sizeof(rel), "tally/%s.secp256k1", hostid);

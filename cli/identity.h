@@ -21,6 +21,7 @@ struct lc_member {
 	uint8_t peer_id[32];       /* Ed25519 public key */
 	uint8_t bls_pk[LC_BLS_PK_LEN]; /* atelier-member */
 	char bls_path[40];
+	int keystore_missing;      /* its keystore is not made yet (read-only load) */
 	char eth_addr[43];         /* tally-member */
 	unsigned dkg_index;        /* unseal/offer member, 1-based */
 };

@@ -24,6 +24,14 @@ int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
 	cJSON *req = lc_req("put", m->name), *reply = NULL;
 	int sent = 0, rc;
 
+	if (wf->unmade) {
+		cJSON_Delete(req);
+		lc_err_set(err, "cannot send %s/%s: '%s' is not made yet",
+			   lc_area_names[wf->area], wf->name, wf->path);
+		lc_err_hint(err, "run 'latticectl up': it makes the atelier keystores of a "
+			    "lattice whose secrets predate them");
+		return -1;
+	}
 	if (!req)
 		return lc_err_set(err, "out of memory");
 	cJSON_AddStringToObject(req, "area", lc_area_names[wf->area]);
@@ -42,6 +50,30 @@ int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
 	cJSON_Delete(reply);
 	if (sent)
 		*bytes += wf->size;
+	return 0;
+}
+
+int lc_remove_retired(struct lc_agent *a, const struct lc_manifest *m, int role,
+		      unsigned *removed, struct lc_err *err)
+{
+	const char *const *names = lc_retired_secrets(role);
+	cJSON *req, *arr, *reply;
+
+	*removed = 0;
+	if (!names[0])
+		return 0;
+	req = lc_req("remove", m->name);
+	if (!req || !cJSON_AddStringToObject(req, "area", lc_area_names[LC_AREA_SECRET]) ||
+	    !(arr = cJSON_AddArrayToObject(req, "names"))) {
+		cJSON_Delete(req);
+		return lc_err_set(err, "out of memory");
+	}
+	for (; *names; names++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(*names));
+	if (!(reply = lc_call_ok(a, req, err)))
+		return -1;
+	*removed = (unsigned)cJSON_GetNumberValue(cJSON_GetObjectItem(reply, "removed"));
+	cJSON_Delete(reply);
 	return 0;
 }
 

@@ -11,6 +11,11 @@
 int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
 		const struct lc_want_file *wf, long long *bytes, struct lc_err *err);
 
+/* Remove from the host the files role no longer has (lc_retired_secrets);
+ * *removed says how many were there. */
+int lc_remove_retired(struct lc_agent *a, const struct lc_manifest *m, int role,
+		      unsigned *removed, struct lc_err *err);
+
 /* Install (or update) role's unit: its program and its two env files. */
 int lc_unit_install(struct lc_agent *a, const struct lc_manifest *m, int role,
 		    struct lc_err *err);

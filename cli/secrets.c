@@ -392,6 +392,16 @@ out:
 	return rc;
 }
 
+int lc_secret_put_new(struct lc_secrets *s, const char *rel, const void *data,
+		      size_t len, struct lc_err *err)
+{
+	int w = write_once(s, rel, data, len, err);
+
+	if (w == 0)
+		s->created++;
+	return w;
+}
+
 int lc_secrets_put_public(struct lc_secrets *s, const char *rel,
 			  const void *data, size_t len, struct lc_err *err)
 {

@@ -65,6 +65,15 @@ int lc_secret_exists(struct lc_secrets *s, const char *rel, struct lc_err *err);
 int lc_secret_rotate(struct lc_secrets *s, const char *rel, size_t len,
 		     struct lc_err *err);
 
+/*
+ * Create rel holding data (a secret made elsewhere, e.g. an EIP-2335
+ * keystore), mode 0400, atomically and only if absent, as lc_secret_get
+ * stores its own: 0 when written, 1 when rel already existed (nothing is
+ * written; read it and use it instead), -1 on error.
+ */
+int lc_secret_put_new(struct lc_secrets *s, const char *rel, const void *data,
+		      size_t len, struct lc_err *err);
+
 /* Random bytes (libsodium); a ready lc_secret_gen_fn. */
 int lc_secret_gen_random(uint8_t *out, size_t len, void *arg,
 			 struct lc_err *err);

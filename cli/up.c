@@ -197,7 +197,7 @@ static int files_task(struct lc_fanout_host *h, void *arg)
 	struct lc_want_role *wr;
 	struct lc_agent *a;
 	long long bytes = 0;
-	unsigned nfiles = 0;
+	unsigned nfiles = 0, gone;
 	char done[sizeof(wh->files) / sizeof(wh->files[0])];
 	size_t k = 0, n;
 
@@ -220,6 +220,14 @@ static int files_task(struct lc_fanout_host *h, void *arg)
 			done[fi] = 1;
 			nfiles++;
 		}
+		if (lc_remove_retired(a, r->m, wr->role, &gone, &h->err)) {
+			lc_run_note(r, wh->hostid, role, "files", wr->inputs, "failed", "%s",
+				    h->err.msg);
+			return -1;
+		}
+		if (gone)
+			lc_buf_printf(&h->out, "%s: removed %u file%s it no longer uses\n", role,
+				      gone, gone == 1 ? "" : "s");
 		lc_run_note(r, wh->hostid, role, "files", wr->inputs, "done", "%s",
 			    wr->action == LC_ACT_REPAIR ? "repaired drift" : "");
 		if (wr->action == LC_ACT_REPAIR)

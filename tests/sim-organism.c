@@ -28,7 +28,9 @@ static const char help[] =
 	"It reads its environment: LATTICE_INSTANCE, LATTICE_CHAIN_ID, LATTICE_ROLE\n"
 	"(e.g. unseal-member; its organism is the part before the first '-'),\n"
 	"LATTICE_METRICS_PORT, <ORG>_SECRET_FILE and, except for an aggregator,\n"
-	"<ORG>_COMMITTEE_SECRET_FILE.  A missing variable, or a secret file that is\n"
+	"<ORG>_COMMITTEE_SECRET_FILE; an atelier member also ATELIER_BLS_KEYSTORE_FILE\n"
+	"(its EIP-2335 keystore, a JSON object) and ATELIER_BLS_PASSWORD_FILE.  It\n"
+	"does not decrypt the keystore.  A missing variable, or a secret file that is\n"
 	"missing, empty or has group/other permission bits, makes it exit 78 with\n"
 	"one line on stderr.  It serves http://127.0.0.1:PORT/metrics (<org>_up,\n"
 	"<org>_committee_size from LATTICE_COMMITTEE_SIZE (3), <org>_round, one more\n"
@@ -92,14 +94,15 @@ static long num(const char *var, long def, long min, long max)
 }
 
 /* A secret file named by var: there, a regular file, no group/other bits,
- * not empty.  Its bytes are read and wiped, never printed. */
-static void check_secret(const char *var)
+ * not empty, and starting with first when that is not 0.  Its bytes are
+ * read and wiped, never printed. */
+static void check_secret(const char *var, char first)
 {
 	const char *path = need(var);
 	unsigned char buf[4096];
 	struct stat st;
 	ssize_t n;
-	int fd;
+	int fd, starts;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		die_config("%s: cannot open '%s': %s", var, path, strerror(errno));
@@ -109,10 +112,13 @@ static void check_secret(const char *var)
 		die_config("%s: '%s' has group or other permission bits (mode %04o); refusing it",
 			   var, path, (unsigned)(st.st_mode & 07777));
 	n = read(fd, buf, sizeof(buf));
+	starts = n > 0 && (!first || buf[0] == (unsigned char)first);
 	explicit_bzero(buf, sizeof(buf));
 	close(fd);
 	if (n <= 0)
 		die_config("%s: '%s' is empty or unreadable", var, path);
+	if (!starts)
+		die_config("%s: '%s' does not start with '%c'", var, path, first);
 }
 
 static int listen_on(long port)
@@ -228,10 +234,14 @@ int main(int argc, char **argv)
 	if (!i || (role[i] && role[i] != '-'))
 		die_config("LATTICE_ROLE '%s' does not start with an organism name", role);
 	snprintf(var, sizeof(var), "%s_SECRET_FILE", ORG);
-	check_secret(var);
+	check_secret(var, 0);
 	if (!strstr(role, "-aggregator")) {
 		snprintf(var, sizeof(var), "%s_COMMITTEE_SECRET_FILE", ORG);
-		check_secret(var);
+		check_secret(var, 0);
+	}
+	if (!strcmp(org, "atelier")) {
+		check_secret("ATELIER_BLS_KEYSTORE_FILE", '{');
+		check_secret("ATELIER_BLS_PASSWORD_FILE", 0);
 	}
 	pfd.fd = listen_on(port);
 	pfd.events = POLLIN;

@@ -38,7 +38,7 @@ test_expect_success 'gen-config makes every secret with strict modes' '
 	test $(ls secrets/$L/admission | wc -l) -eq 6 &&
 	test $(ls secrets/$L/peers | wc -l) -eq 19 &&
 	test -f secrets/$L/bls/master.seed &&
-	test $(ls secrets/$L/bls | wc -l) -eq 4 &&
+	test $(ls secrets/$L/bls | wc -l) -eq 10 &&
 	test $(ls secrets/$L/tally | wc -l) -eq 3 &&
 	test ! -e secrets/$L/dkg &&
 	jq -e ".t == 2 and .n == 3 and (.qualified|length) == 3" state/$L/dkg/unseal.json &&
@@ -50,11 +50,44 @@ test_expect_success 'gen-config makes every secret with strict modes' '
 test_expect_success 'a second run leaves every secret byte for byte identical' '
 	fresh &&
 	find secrets -type f -exec sha256sum {} + | sort >before &&
-	lc_run 0 gen-config && grep -q "(0 created, 32 reused)" out &&
+	lc_run 0 gen-config && grep -q "(0 created, 38 reused)" out &&
 	grep -q "^identity: *unchanged" out &&
 	find secrets -type f -exec sha256sum {} + | sort >after &&
 	test_cmp before after &&
 	test "$(sed -n "s/^lattice_id: *//p" out)" = "$ID0"
+'
+
+KEYSTORE_OPEN=$LC_BUILD/tests/tools/keystore_open
+# "pubkey HEX" of every atelier key the kit in out publishes, sorted.
+published_bls() {
+	sed -n "s/^atelier_bls_pubkey: \([0-9a-f]*\) .*/pubkey \1/p" out | sort
+}
+
+test_expect_success 'each atelier key also as an EIP-2335 keystore with a password of its own, opening to the published key' '
+	fresh && lc_run 0 publish && published_bls >want &&
+	for f in secrets/$L/bls/*.sk; do
+		b=${f%.sk} &&
+		grep -qx "[0-9a-f]\{64\}" $b.password &&
+		jq -e ".version == 4 and .crypto.kdf.function == \"pbkdf2\" and .crypto.kdf.params.c == 262144" \
+			$b.keystore.json >/dev/null &&
+		"$KEYSTORE_OPEN" $b.keystore.json $b.password || exit 1
+	done | sort >got &&
+	test $(wc -l <got) -eq 3 && test_cmp want got
+'
+
+test_expect_success 'a store from before keystores gets them from the next gen-config, key and fingerprint unchanged' '
+	fresh && rm secrets/$L/bls/*.keystore.json secrets/$L/bls/*.password &&
+	find secrets -type f -exec sha256sum {} + | sort >before &&
+	lc_run 0 publish && published_bls >want &&
+	find secrets -type f -exec sha256sum {} + | sort >after && test_cmp before after &&
+	lc_run 0 gen-config && grep -q "(6 created, 32 reused)" out &&
+	test "$(sed -n "s/^lattice_id: *//p" out)" = "$ID0" &&
+	find secrets -type f -exec sha256sum {} + | sort >after &&
+	join -v 1 before after >changed && test ! -s changed &&
+	for f in secrets/$L/bls/*.sk; do
+		"$KEYSTORE_OPEN" ${f%.sk}.keystore.json ${f%.sk}.password || exit 1
+	done | sort >got && test_cmp want got &&
+	lc_run 0 gen-config && grep -q "(0 created, 38 reused)" out
 '
 
 test_expect_success 'the fingerprint is stable under host reordering' '
@@ -201,8 +234,9 @@ test_expect_success 'publish never creates secrets' '
 '
 
 test_expect_success 'no secret value appears in any output, state or kit' '
-	fresh && for f in $(find secrets -type f ! -name public.json); do head -c 64 $f; echo; done >secret-values &&
-	test $(wc -l <secret-values) -ge 32 &&
+	fresh && for f in $(find secrets -type f ! -name public.json ! -name "*.keystore.json"); do
+		head -c 64 $f; echo; done >secret-values &&
+	test $(wc -l <secret-values) -ge 35 &&
 	{ "$LATTICECTL" gen-config; "$LATTICECTL" --json gen-config; "$LATTICECTL" publish;
 	  "$LATTICECTL" --json publish; "$LATTICECTL" validate; "$LATTICECTL" -v gen-config; } >all-output 2>&1 &&
 	find state -type f -exec cat {} + >>all-output &&

@@ -83,6 +83,22 @@ test_expect_success 'a replaced BLS key is caught against the master seed' '
 	refused "is not the key derived from bls/master.seed"
 '
 
+test_expect_success 'an atelier keystore must open with its own password file to its own key' '
+	fresh && b=$(ls secrets/$L/bls/*.sk | sed -n "1s/\.sk$//p") &&
+	o=$(ls secrets/$L/bls/*.sk | sed -n "2s/\.sk$//p") &&
+	chmod 600 $b.password && cp $o.password $b.password && chmod 400 $b.password &&
+	refused "keystore .$b.keystore.json. does not open with its password file: wrong password" &&
+	grep -q "made again for the same key" err &&
+	fresh && chmod 600 $b.keystore.json $b.password &&
+	cp $o.keystore.json $b.keystore.json && cp $o.password $b.password &&
+	chmod 400 $b.keystore.json $b.password &&
+	refused "keystore .$b.keystore.json. is not the keystore of this member.s key" &&
+	fresh && rm $b.password &&
+	refused "keystore .$b.keystore.json. has no password file" &&
+	fresh && chmod 644 $b.keystore.json &&
+	refused "secret .$b.keystore.json. is accessible by group or others"
+'
+
 test_expect_success 'an altered DKG share is caught against the commitments' '
 	fresh && f=secrets/$L/dkg/unseal/ubuntu_tdx-02.acme.example.share && chmod 600 $f &&
 	printf "%064x\n" 5 >$f && chmod 400 $f &&

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t1100-agent-proto.sh - lattice-agent's wire protocol over pipes: handshake, framing, files, locks, wipe, bundle.
+# t1100-agent-proto.sh - lattice-agent's wire protocol over pipes: handshake, framing, files, locks, wipe, remove, bundle.
 . "$(dirname "$0")/lib.sh"
 
 AGENT=$LC_BUILD/agent/lattice-agent
@@ -318,6 +318,23 @@ test_expect_success 'wipe removes the role'"'"'s files only; wipe of the lattice
 	ag_run 0 && check 1 ".removed == 4" && check 2 ".removed == 0" &&
 	check 3 ".error.code == \"bad_request\"" &&
 	test -z "$(find root -path "*$L*")" && test -f root/etc/lattice/other.lattice/zipnet-server.env
+'
+
+test_expect_success 'remove takes the named files of one area, no others; a missing one is no error' '
+	printf x >data &&
+	{ hello; put 1 secret atelier-member.bls data; put 2 secret atelier-member.password data;
+	  put 3 env atelier-member.bls data;
+	  printf "%s\n" "{\"id\":4,\"op\":\"remove\",\"lattice\":\"$L\",\"area\":\"secret\",\"names\":[\"atelier-member.bls\",\"nosuch\"]}" \
+		"{\"id\":5,\"op\":\"remove\",\"lattice\":\"$L\",\"area\":\"secret\",\"names\":[\"atelier-member.bls\"]}" \
+		"{\"id\":6,\"op\":\"remove\",\"lattice\":\"$L\",\"area\":\"secret\",\"names\":[\"../x\"]}" \
+		"{\"id\":7,\"op\":\"remove\",\"lattice\":\"$L\",\"area\":\"run\",\"names\":[]}" \
+		"{\"id\":8,\"op\":\"remove\",\"lattice\":\"$L\",\"area\":\"secret\"}"; } >req &&
+	ag_run 0 && check 4 ".ok == true and .removed == 1" && check 5 ".ok == true and .removed == 0" &&
+	check 6 ".error.code == \"bad_request\"" && check 7 ".error.code == \"bad_request\"" &&
+	check 8 ".error.code == \"bad_request\"" &&
+	! test -e root/var/lib/lattice/$L/secrets/atelier-member.bls &&
+	test -f root/var/lib/lattice/$L/secrets/atelier-member.password &&
+	test -f root/etc/lattice/$L/atelier-member.bls
 '
 
 # unit_req ID ROLE ACTION [MORE]: a unit request for lattice $L.

@@ -33,7 +33,7 @@ test_expect_success 'secrets: 0400 on the hosts, only the roles a host runs, non
 	on_host h7 "ls /var/lib/lattice/$L/secrets" >h7 &&
 	printf "zipnet-aggregator.peer\n" >want && test_cmp want h7 &&
 	on_host h1 "stat -c \"%a %n\" /var/lib/lattice/$L/secrets/*" >h1 &&
-	! grep -v "^400 " h1 && grep -q "unseal-member.dkg" h1 && grep -q "atelier-member.bls" h1 &&
+	! grep -v "^400 " h1 && grep -q "unseal-member.dkg" h1 && grep -q "atelier-member.keystore.json" h1 &&
 	on_host h4 "cat /etc/lattice/$L/tally-member.env" >env &&
 	grep -q "^TALLY_ECDSA_KEY_FILE=/var/lib/lattice/$L/secrets/tally-member.ecdsa$" env &&
 	! grep -qi "secret=\|key=" env
@@ -102,6 +102,50 @@ test_expect_success 'plan pushes no agent: a host without one is all to install;
 	test "$(on_host h6 "ls /usr/local/lib/lattice/agent" | wc -l)" = 1 &&
 	on_host h7 "mv /usr/local/lib/lattice/agent.away /usr/local/lib/lattice/agent" &&
 	lc_in 0 up --offline && lc_in 0 plan
+'
+
+# The published key of atelier member $1 and what the host's keystore,
+# opened with the host's password file, holds: "pubkey HEX" both.
+bls_keys() {
+	lc_in 0 publish &&
+	sed -n "s/^atelier_bls_pubkey: \([0-9a-f]*\) $1\$/pubkey \1/p" out >want.$1 &&
+	test "$(wc -l <want.$1)" = 1 &&
+	on_host $1 "cat /var/lib/lattice/$L/secrets/atelier-member.keystore.json" >ks.$1 &&
+	on_host $1 "cat /var/lib/lattice/$L/secrets/atelier-member.password" >pw.$1 &&
+	"$LC_BUILD/tests/tools/keystore_open" ks.$1 pw.$1 >got.$1 &&
+	test_cmp want.$1 got.$1
+}
+
+test_expect_success 'atelier hosts hold the BLS key as an EIP-2335 keystore and, apart, its password: owner-only, opening to the published key' '
+	for h in h1 h2 h3; do
+		on_host $h "stat -c \"%a %U %n\" /var/lib/lattice/$L/secrets/atelier-member.*" >modes &&
+		sed "s|/var/lib/lattice/$L/secrets/||" modes >got &&
+		printf "400 root atelier-member.%s\n" committee keystore.json password peer >want &&
+		test_cmp want got &&
+		on_host $h "cat /etc/lattice/$L/atelier-member.env" >env &&
+		grep -q "^ATELIER_BLS_KEYSTORE_FILE=/var/lib/lattice/$L/secrets/atelier-member.keystore.json$" env &&
+		grep -q "^ATELIER_BLS_PASSWORD_FILE=/var/lib/lattice/$L/secrets/atelier-member.password$" env &&
+		! grep -q "^ATELIER_BLS_KEY_FILE=" env &&
+		bls_keys $h &&
+		jq -e --arg p "$(sed -n "s/^ATELIER_BLS_PATH=//p" env)" \
+			".version == 4 and .crypto.kdf.function == \"pbkdf2\" and .path == \$p" ks.$h >/dev/null ||
+		exit 1
+	done
+'
+
+test_expect_success 'a lattice from before keystores: plan shows the atelier update, up makes them once and removes the raw key from the host, same lattice_id, then nothing to do' '
+	lc_in 0 publish && grep "^lattice_id" out >id0 &&
+	rm "$W/secrets/$L/bls/h2.keystore.json" "$W/secrets/$L/bls/h2.password" &&
+	on_host h2 "cp /var/lib/lattice/$L/secrets/atelier-member.peer /var/lib/lattice/$L/secrets/atelier-member.bls" &&
+	lc_in 4 plan && grep "atelier-member" out | grep -q "secret/atelier-member.keystore.json" &&
+	test ! -e "$W/secrets/$L/bls/h2.keystore.json" &&
+	lc_in 0 up --offline && grep -q "^h2: atelier-member: removed 1 file it no longer uses$" out &&
+	on_host h2 "ls /var/lib/lattice/$L/secrets" >h2 && ! grep -q "\.bls$" h2 &&
+	stat -c "%a" "$W/secrets/$L/bls/h2.keystore.json" "$W/secrets/$L/bls/h2.password" >modes &&
+	printf "400\n400\n" >want && test_cmp want modes &&
+	bls_keys h2 && grep "^lattice_id" out >id1 && test_cmp id0 id1 &&
+	lc_in 0 plan && grep -q "19 unchanged" out &&
+	lc_in 0 up --offline && grep -q "nothing to do: 19 roles on 7 hosts" err
 '
 
 test_expect_success 'drift: a file changed by hand on a host is reported and repaired' '
