@@ -30,8 +30,10 @@ void lc_render_dns(char out[LC_RENDER_NAME_MAX + 1], const char *name)
 	while (n && full[n - 1] == '-')
 		n--;
 	full[n] = '\0';
-	if (n == 0)
-		full[n++] = 'x', full[n] = '\0';
+	if (n == 0) {
+		full[n++] = 'x';
+		full[n] = '\0';
+	}
 	if (n <= LC_RENDER_NAME_MAX) {
 		memcpy(out, full, n + 1);
 		return;

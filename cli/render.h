@@ -45,9 +45,9 @@ struct lc_render {
 
 /*
  * Every member of m's lattice with its env files (lc_role_env_build, as
- * up writes them) and its secret files read from the store.  A lattice
- * whose DKG shares were made on its hosts (dkg = "ceremony") cannot be
- * rendered: its shares never leave them.  Free with lc_render_release
+ * up writes them) and its secret files read from the store (a lattice
+ * whose DKG shares were made on its hosts, dkg = "ceremony", has no share
+ * files to render: the caller refuses it first).  Free with lc_render_release
  * (which wipes the secrets), even after a failure.
  */
 int lc_render_load(struct lc_render *r, const struct lc_manifest *m,

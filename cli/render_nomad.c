@@ -62,7 +62,7 @@ static void task(cJSON *g, const struct lc_render *r, const struct lc_render_mem
 	cJSON_AddStringToObject(t, "Driver", "docker");
 	c = cJSON_AddObjectToObject(t, "Config");
 	cJSON_AddStringToObject(c, "image", r->o->image[mb->role]);
-	snprintf(vol, sizeof(vol), "secrets:/var/lib/lattice/%s/secrets", r->m->name);
+	snprintf(vol, sizeof(vol), "secrets:/var/lib/lattice/%s/secrets:ro", r->m->name);
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(c, "volumes"), cJSON_CreateString(vol));
 	x = cJSON_AddObjectToObject(t, "Env");
 	lc_render_env_object(x, r->common.ptr);
