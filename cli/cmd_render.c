@@ -196,9 +196,7 @@ static int cmd_render(int argc, char **argv, struct lc_ctx *ctx)
 	struct lc_render_opts o = { .cpu_milli = 500, .memory_mib = 512 };
 	struct lc_render r = { 0 };
 	struct lc_identity id;
-	struct lc_lconfig cfg;
 	struct lc_err err;
-	char statedir[4096];
 	const char *sug;
 	int rc, k8s;
 
@@ -225,14 +223,9 @@ static int cmd_render(int argc, char **argv, struct lc_ctx *ctx)
 			    "hosts with 'latticectl up'");
 		return lc_fail(&err);
 	}
-	snprintf(statedir, sizeof(statedir), "%s/%s", ctx->state_dir, m->name);
-	if (lc_identity_config(&cfg, m, &err))
-		return lc_fail(&err);
 	/* Read only: the secrets must exist already. */
-	if (lc_identity_load(&id, &cfg, m, ctx->secrets_dir, statedir, 0, &err)) {
-		lc_lconfig_release(&cfg);
+	if (lc_identity_read(&id, m, ctx->secrets_dir, ctx->state_dir, &err))
 		return lc_fail(&err);
-	}
 	rc = LC_EXIT_FAIL;
 	if (lc_render_load(&r, m, &id, &o, &err) || (out_dir && make_dir(out_dir, &err)) ||
 	    (k8s ? write_k8s(&r, &err) : write_nomad(&r, &err))) {

@@ -33,6 +33,11 @@ void lc_render_dns(char out[LC_RENDER_NAME_MAX + 1], const char *name)
 	if (n == 0) {
 		full[n++] = 'x';
 		full[n] = '\0';
+	} else if (full[0] >= '0' && full[0] <= '9' && n + 2 < sizeof(full)) {
+		/* A Service's name (RFC 1035) starts with a letter. */
+		memmove(full + 2, full, n + 1);
+		memcpy(full, "x-", 2);
+		n += 2;
 	}
 	if (n <= LC_RENDER_NAME_MAX) {
 		memcpy(out, full, n + 1);

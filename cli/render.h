@@ -56,8 +56,9 @@ int lc_render_load(struct lc_render *r, const struct lc_manifest *m,
 void lc_render_release(struct lc_render *r);
 
 /* name as a DNS-1123 label of at most LC_RENDER_NAME_MAX characters:
- * lower case, [a-z0-9-]; a longer one is cut and ends in a hash of the
- * whole, so distinct names stay distinct. */
+ * lower case, [a-z0-9-], starting with a letter ("x-" before a digit); a
+ * longer one is cut and ends in a hash of the whole, so distinct names
+ * stay distinct. */
 void lc_render_dns(char out[LC_RENDER_NAME_MAX + 1], const char *name);
 
 /* The KEY=VALUE lines of an env file as members of o (comments and blank

@@ -19,6 +19,7 @@ static void dns_names(void)
 		{ "--a__b--", "a-b" },
 		{ "...", "x" },
 		{ "h1", "h1" },
+		{ "127.0.1.1", "x-127-0-1-1" },
 	};
 	char out[LC_RENDER_NAME_MAX + 1], other[LC_RENDER_NAME_MAX + 1];
 	const char *l1 = "acme-ethereum-mainnet-zipnet-aggregator-ubuntu-agg-01-acme-com";
