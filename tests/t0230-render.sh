@@ -178,38 +178,58 @@ EOF
 leaves() {
 	jq -c '[paths(scalars) as $p | [$p, getpath($p)]] | .[]' "$1" | sort
 }
+# Whether kubectl decodes every object of the List in $1 and, for the
+# workloads and Services, loses no field on the way.
+kube_decodes() {
+	n=$(jq ".items | length" "$1") && i=0 &&
+	kc label --local -f "$1" lattice-check=1 -o name >names &&
+	test "$(wc -l <names)" -eq "$n" || return 1
+	while [ $i -lt "$n" ]; do
+		jq ".items[$i]" "$1" >obj.json && kind=$(jq -r .kind obj.json) &&
+		case $kind in
+		StatefulSet)
+			kc set env --local -f obj.json LATTICE_CHECK=1 -o json >typed.json &&
+			leaves obj.json >a && leaves typed.json >b &&
+			comm -23 a b >lost && test ! -s lost || { cat lost; return 1; } ;;
+		Service)
+			kc set selector --local -f obj.json \
+				"lattice=$(jq -r .spec.selector.lattice obj.json)" -o json >typed.json &&
+			leaves obj.json | grep -v "\"selector\"" >a && leaves typed.json >b &&
+			comm -23 a b >lost && test ! -s lost || { cat lost; return 1; } ;;
+		*)
+			! kc set env --local -f obj.json X=1 -o json 2>msg &&
+			if grep -q "no kind \"PodDisruptionBudget\" is registered for version \"policy/v1\"" msg; then
+				echo "note: this kubectl predates policy/v1 (Kubernetes 1.21); PDB checked with jq"
+			else
+				grep -q "does not have a pod template: \*v1[a-z0-9]*\.$kind\$" msg ||
+					{ cat msg; return 1; }
+			fi ;;
+		esac || return 1
+		i=$((i + 1))
+	done
+}
 if [ -z "$KUBECTL" ]; then
 	echo "skip: no kubectl (Debian: kubernetes-client); the structure is checked with jq above"
 else
 	test_expect_success 'k8s: kubectl decodes every object, and drops no field of the workloads' '
 		fresh local &&
+		lc_run 0 render k8s -m "$LOCAL" $IMG && kube_decodes out &&
+		rm -rf secrets state && fresh acme &&
+		lc_run 0 render k8s -m "$ACME" $IMG && kube_decodes out
+	'
+
+	test_expect_success 'k8s: the kubectl check catches a misspelt field, a wrong type, a foreign kind' '
+		fresh local &&
 		lc_run 0 render k8s -m "$LOCAL" $IMG &&
-		kc label --local -f out lattice-check=1 -o name >names &&
-		test "$(wc -l <names)" -eq "$(jq ".items | length" out)" &&
-		n=$(jq ".items | length" out) && i=0 &&
-		while [ $i -lt $n ]; do
-			jq ".items[$i]" out >obj.json && kind=$(jq -r .kind obj.json) &&
-			case $kind in
-			StatefulSet)
-				kc set env --local -f obj.json LATTICE_CHECK=1 -o json >typed.json &&
-				leaves obj.json >a && leaves typed.json >b &&
-				comm -23 a b >lost && test ! -s lost || { cat lost; return 1; } ;;
-			Service)
-				kc set selector --local -f obj.json "lattice=$(jq -r .spec.selector.lattice obj.json)" \
-					-o json >typed.json &&
-				leaves obj.json | grep -v "\"selector\"" >a && leaves typed.json >b &&
-				comm -23 a b >lost && test ! -s lost || { cat lost; return 1; } ;;
-			*)
-				! kc set env --local -f obj.json X=1 -o json 2>msg &&
-				if grep -q "no kind \"PodDisruptionBudget\" is registered for version \"policy/v1\"" msg; then
-					echo "note: this kubectl predates policy/v1 (Kubernetes 1.21); PDB checked with jq"
-				else
-					grep -q "does not have a pod template: \*v1[a-z0-9]*\.$kind\$" msg ||
-						{ cat msg; return 1; }
-				fi ;;
-			esac || return 1
-			i=$((i + 1))
-		done
+		jq "(.items[] | select(.kind == \"StatefulSet\") | .spec) |= (.updateStrategyy =
+			.updateStrategy | del(.updateStrategy))" out >misspelt.json &&
+		! kube_decodes misspelt.json &&
+		jq "(.items[] | select(.kind == \"StatefulSet\") | .spec.replicas) |= \"one\"" \
+			out >type.json &&
+		! kube_decodes type.json &&
+		jq "(.items[] | select(.kind == \"ConfigMap\") | .kind) |= \"ConfigMapp\"" \
+			out >kind.json &&
+		! kube_decodes kind.json
 	'
 fi
 
