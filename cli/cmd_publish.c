@@ -18,11 +18,10 @@ static int cmd_publish(int argc, char **argv, struct lc_ctx *ctx)
 {
 	const struct lc_manifest *m = ctx->manifest;
 	struct lc_identity id;
-	struct lc_lconfig cfg;
 	struct lc_gitinfo gi;
 	struct lc_err err;
 	struct lc_buf text;
-	char *json = NULL, commit[41], statedir[4096];
+	char *json = NULL, commit[41];
 	int rc = LC_EXIT_FAIL, committed;
 
 	(void)argc;
@@ -30,13 +29,8 @@ static int cmd_publish(int argc, char **argv, struct lc_ctx *ctx)
 	lc_err_clear(&err);
 	lc_buf_init(&text, LC_BUF_NOMAX);
 	/* Publishing reads the lattice's identity; it never creates one. */
-	snprintf(statedir, sizeof(statedir), "%s/%s", ctx->state_dir, m->name);
-	if (lc_identity_config(&cfg, m, &err))
+	if (lc_identity_read(&id, m, ctx->secrets_dir, ctx->state_dir, &err))
 		return lc_fail(&err);
-	if (lc_identity_load(&id, &cfg, m, ctx->secrets_dir, statedir, 0, &err)) {
-		lc_lconfig_release(&cfg);
-		return lc_fail(&err);
-	}
 	if (lc_git_manifest_info(&gi, m->path, &err)) {
 		rc = lc_fail(&err);
 		goto out;

@@ -41,6 +41,11 @@ unsigned lc_committee_size(const struct lc_manifest *m, int role)
 	return m->role_count[role];
 }
 
+unsigned lc_committee_max_down(unsigned n)
+{
+	return n <= 1 ? n : (n - 1) / 2;
+}
+
 static void sha256_hex(char out[65], const void *data, size_t len)
 {
 	unsigned char h[32];
@@ -151,112 +156,145 @@ static void org_upper(char out[16], int role)
 	out[i] = '\0';
 }
 
-/* One secret of a role: the store's file, pushed as <role>.<kind>, and
- * the env line naming where it lands on the host.  An unmade one (an
+/* One secret of a role: the store's file (rel), sent as <role>.<kind>,
+ * and the env line naming where it lands on the host.  An unmade one (an
  * atelier keystore a read-only run found missing) is planned as a file
  * every host lacks. */
-static int role_secret(struct lc_want_host *wh, struct lc_want_role *wr,
-		       struct lc_buf *env, const struct lc_identity *id,
-		       const struct lc_manifest *m, const char *var,
-		       const char *kind, const char *rel, int unmade,
-		       struct lc_err *err)
+static int role_secret(struct lc_role_env *re, const struct lc_identity *id,
+		       const struct lc_manifest *m, int role, const char *var,
+		       const char *kind, const char *rel, int unmade, struct lc_err *err)
 {
-	const char *role = lc_roles[wr->role].name;
-	char name[96], path[4200];
+	struct lc_role_secret *s = &re->secrets[re->nsecrets++];
 
-	snprintf(name, sizeof(name), "%s.%s", role, kind);
-	snprintf(path, sizeof(path), "%s/%s", id->secrets_path, rel);
-	if (lc_buf_printf(env, "%s=/var/lib/lattice/%s/secrets/%s\n", var, m->name, name))
+	s->kind = kind;
+	s->unmade = unmade;
+	snprintf(s->name, sizeof(s->name), "%s.%s", lc_roles[role].name, kind);
+	snprintf(s->path, sizeof(s->path), "%s/%s", id->secrets_path, rel);
+	if (lc_buf_printf(&re->env, "%s=/var/lib/lattice/%s/secrets/%s\n", var, m->name,
+			  s->name))
 		return lc_err_set(err, "out of memory");
-	if (role_file(wh, wr, LC_AREA_SECRET, name, path, NULL, unmade ? &unmade_file : NULL,
-		      err))
-		return -1;
-	wh->files[wr->file[wr->nfiles - 1]].unmade = unmade;
 	return 0;
+}
+
+int lc_common_env(struct lc_buf *b, const struct lc_manifest *m,
+		  const struct lc_identity *id)
+{
+	char idhex[65];
+
+	lc_hex_encode(idhex, id->lattice_id, 32);
+	lc_buf_printf(b, "# lattice %s: written by latticectl up, which undoes "
+		      "changes made here.\n", m->name);
+	lc_buf_printf(b, "LATTICE_INSTANCE=%s\n", m->name);
+	lc_buf_printf(b, "LATTICE_CHAIN_ID=%llu\n", (unsigned long long)m->chain_id);
+	lc_buf_printf(b, "LATTICE_ID=%s\n", idhex);
+	lc_buf_printf(b, "LATTICE_CONFIG_HEX=%s\n", id->hex);
+	return b->ptr ? 0 : -1;
+}
+
+int lc_role_env_build(struct lc_role_env *re, const struct lc_manifest *m,
+		      const struct lc_identity *id, size_t host, int role,
+		      struct lc_err *err)
+{
+	const struct lc_member *mb = member_of(id, host, role);
+	const char *rname = lc_roles[role].name, *hostid = id->hostid[host];
+	const char *org = lc_org_names[lc_roles[role].org];
+	char org_up[16], var[64], rel[LC_HOSTID_MAX + 64], hex[65];
+
+	memset(re, 0, sizeof(*re));
+	lc_buf_init(&re->env, 1 << 16);
+	org_upper(org_up, role);
+	if (!mb)
+		return lc_err_set(err, "no identity for %s on '%s'", rname, m->hosts[host].ssh);
+	lc_hex_encode(hex, mb->peer_id, 32);
+	lc_buf_printf(&re->env, "# %s of lattice %s on %s: written by latticectl up,\n"
+		      "# which undoes changes made here.\n", rname, m->name, m->hosts[host].ssh);
+	lc_buf_printf(&re->env, "LATTICE_METRICS_PORT=%u\n", lc_metrics_port(m, role));
+	lc_buf_printf(&re->env, "LATTICE_COMMITTEE_SIZE=%u\n", lc_committee_size(m, role));
+	lc_buf_printf(&re->env, "LATTICE_PEER_ID=%s\n", hex);
+	snprintf(var, sizeof(var), "%s_SECRET_FILE", org_up);
+	snprintf(rel, sizeof(rel), "peers/%s.%s.seed", hostid, rname);
+	if (role_secret(re, id, m, role, var, "peer", rel, 0, err))
+		return -1;
+	/* The aggregator never receives the zipnet committee secret. */
+	if (role != LC_ROLE_ZIPNET_AGGREGATOR) {
+		snprintf(var, sizeof(var), "%s_COMMITTEE_SECRET_FILE", org_up);
+		snprintf(rel, sizeof(rel), "admission/%s.secret", org);
+		if (role_secret(re, id, m, role, var, "committee", rel, 0, err))
+			return -1;
+	}
+	if (role == LC_ROLE_ATELIER_MEMBER) {
+		/* The key as an EIP-2335 keystore and, apart, its password;
+		 * never the raw key. */
+		lc_buf_printf(&re->env, "ATELIER_BLS_PATH=%s\n", mb->bls_path);
+		snprintf(rel, sizeof(rel), LC_KEYSTORE_REL, hostid);
+		if (role_secret(re, id, m, role, "ATELIER_BLS_KEYSTORE_FILE", "keystore.json", rel,
+				mb->keystore_missing, err))
+			return -1;
+		snprintf(rel, sizeof(rel), LC_KEYSTORE_PASSWORD_REL, hostid);
+		if (role_secret(re, id, m, role, "ATELIER_BLS_PASSWORD_FILE", "password", rel,
+				mb->keystore_missing, err))
+			return -1;
+	}
+	if (role == LC_ROLE_TALLY_MEMBER) {
+		lc_buf_printf(&re->env, "TALLY_ADDRESS=%s\n", mb->eth_addr);
+		snprintf(rel, sizeof(rel), "tally/%s.secp256k1", hostid);
+		if (role_secret(re, id, m, role, "TALLY_ECDSA_KEY_FILE", "ecdsa", rel, 0, err))
+			return -1;
+	}
+	if (role == LC_ROLE_UNSEAL_MEMBER || role == LC_ROLE_OFFER_MEMBER) {
+		lc_buf_printf(&re->env, "%s_DKG_INDEX=%u\n", org_up, mb->dkg_index);
+		snprintf(var, sizeof(var), "%s_DKG_SHARE_FILE", org_up);
+		snprintf(rel, sizeof(rel), "dkg/%s/%s.share", org, hostid);
+		/* A ceremony's share was made on the host and never leaves it:
+		 * only the dealer's is sent. */
+		if (m->dkg == LC_DKG_MODE_CEREMONY)
+			lc_buf_printf(&re->env, "%s=/var/lib/lattice/%s/secrets/%s.dkg\n", var,
+				      m->name, rname);
+		else if (role_secret(re, id, m, role, var, "dkg", rel, 0, err))
+			return -1;
+	}
+	if (re->env.ptr == NULL || re->env.len == 0)
+		return lc_err_set(err, "out of memory");
+	return 0;
+}
+
+void lc_role_env_release(struct lc_role_env *re)
+{
+	lc_buf_release(&re->env);
 }
 
 static int build_role(struct lc_layout *l, struct lc_want_host *wh, int role,
 		      const struct lc_identity *id, const char *hostdir,
 		      struct lc_err *err)
 {
-	const struct lc_manifest *m = l->m;
 	struct lc_want_role *wr = &wh->roles[wh->nroles++];
-	const struct lc_member *mb = member_of(id, wh->host, role);
 	const char *rname = lc_roles[role].name;
-	const char *org = lc_org_names[lc_roles[role].org];
-	char org_up[16], var[64], rel[LC_HOSTID_MAX + 64], path[4400], hex[65];
-	struct lc_buf env, unit;
+	char name[64], path[4400];
+	struct lc_role_env re;
+	struct lc_buf unit;
 	size_t i;
 	int rc = -1;
 
 	wr->role = role;
-	org_upper(org_up, role);
-	if (!mb)
-		return lc_err_set(err, "no identity for %s on '%s'", rname, wh->name);
-	lc_buf_init(&env, 1 << 16);
 	lc_buf_init(&unit, 1 << 16);
-	/* The program, then the common env file, then the role's. */
+	if (lc_role_env_build(&re, l->m, id, wh->host, role, err))
+		goto out;
+	/* The program, the common env file, the secrets, then the role's env
+	 * file (the order the unit's inputs hash them in). */
 	if (role_file(wh, wr, LC_AREA_BIN, rname, l->bins[role].path, NULL, &l->bins[role], err))
 		goto out;
 	snprintf(path, sizeof(path), "%s/common.env", hostdir);
 	if (role_file(wh, wr, LC_AREA_ENV, "common.env", path, NULL, NULL, err))
 		goto out;
-
-	lc_hex_encode(hex, mb->peer_id, 32);
-	lc_buf_printf(&env, "# %s of lattice %s on %s: written by latticectl up,\n"
-		      "# which undoes changes made here.\n", rname, m->name, wh->name);
-	lc_buf_printf(&env, "LATTICE_METRICS_PORT=%u\n", lc_metrics_port(m, role));
-	lc_buf_printf(&env, "LATTICE_COMMITTEE_SIZE=%u\n", lc_committee_size(m, role));
-	lc_buf_printf(&env, "LATTICE_PEER_ID=%s\n", hex);
-	snprintf(var, sizeof(var), "%s_SECRET_FILE", org_up);
-	snprintf(rel, sizeof(rel), "peers/%s.%s.seed", wh->hostid, rname);
-	if (role_secret(wh, wr, &env, id, m, var, "peer", rel, 0, err))
-		goto out;
-	/* The aggregator never receives the zipnet committee secret. */
-	if (role != LC_ROLE_ZIPNET_AGGREGATOR) {
-		snprintf(var, sizeof(var), "%s_COMMITTEE_SECRET_FILE", org_up);
-		snprintf(rel, sizeof(rel), "admission/%s.secret", org);
-		if (role_secret(wh, wr, &env, id, m, var, "committee", rel, 0, err))
+	for (i = 0; i < re.nsecrets; i++) {
+		if (role_file(wh, wr, LC_AREA_SECRET, re.secrets[i].name, re.secrets[i].path,
+			      NULL, re.secrets[i].unmade ? &unmade_file : NULL, err))
 			goto out;
-	}
-	if (role == LC_ROLE_ATELIER_MEMBER) {
-		/* The key as an EIP-2335 keystore and, apart, its password;
-		 * never the raw key. */
-		lc_buf_printf(&env, "ATELIER_BLS_PATH=%s\n", mb->bls_path);
-		snprintf(rel, sizeof(rel), LC_KEYSTORE_REL, wh->hostid);
-		if (role_secret(wh, wr, &env, id, m, "ATELIER_BLS_KEYSTORE_FILE",
-				"keystore.json", rel, mb->keystore_missing, err))
-			goto out;
-		snprintf(rel, sizeof(rel), LC_KEYSTORE_PASSWORD_REL, wh->hostid);
-		if (role_secret(wh, wr, &env, id, m, "ATELIER_BLS_PASSWORD_FILE",
-				"password", rel, mb->keystore_missing, err))
-			goto out;
-	}
-	if (role == LC_ROLE_TALLY_MEMBER) {
-		lc_buf_printf(&env, "TALLY_ADDRESS=%s\n", mb->eth_addr);
-		snprintf(rel, sizeof(rel), "tally/%s.secp256k1", wh->hostid);
-		if (role_secret(wh, wr, &env, id, m, "TALLY_ECDSA_KEY_FILE", "ecdsa", rel, 0, err))
-			goto out;
-	}
-	if (role == LC_ROLE_UNSEAL_MEMBER || role == LC_ROLE_OFFER_MEMBER) {
-		lc_buf_printf(&env, "%s_DKG_INDEX=%u\n", org_up, mb->dkg_index);
-		snprintf(var, sizeof(var), "%s_DKG_SHARE_FILE", org_up);
-		snprintf(rel, sizeof(rel), "dkg/%s/%s.share", org, wh->hostid);
-		/* A ceremony's share was made on the host and never leaves it:
-		 * only the dealer's is sent. */
-		if (m->dkg == LC_DKG_MODE_CEREMONY)
-			lc_buf_printf(&env, "%s=/var/lib/lattice/%s/secrets/%s.dkg\n", var,
-				      m->name, rname);
-		else if (role_secret(wh, wr, &env, id, m, var, "dkg", rel, 0, err))
-			goto out;
-	}
-	if (env.ptr == NULL || env.len == 0) {
-		lc_err_set(err, "out of memory");
-		goto out;
+		wh->files[wr->file[wr->nfiles - 1]].unmade = re.secrets[i].unmade;
 	}
 	snprintf(path, sizeof(path), "%s/%s.env", hostdir, rname);
-	snprintf(var, sizeof(var), "%s.env", rname);
-	if (role_text(l, wh, wr, var, path, &env, err))
+	snprintf(name, sizeof(name), "%s.env", rname);
+	if (role_text(l, wh, wr, name, path, &re.env, err))
 		goto out;
 
 	/* The inputs: the unit as the agent is asked to install it, and the
@@ -274,7 +312,7 @@ static int build_role(struct lc_layout *l, struct lc_want_host *wh, int role,
 	sha256_hex(wr->inputs, unit.ptr, unit.len);
 	rc = 0;
 out:
-	lc_buf_release(&env);
+	lc_role_env_release(&re);
 	lc_buf_release(&unit);
 	return rc;
 }
@@ -283,7 +321,7 @@ int lc_layout_build(struct lc_layout *l, const struct lc_manifest *m,
 		    const struct lc_identity *id, const char *statedir, int readonly,
 		    struct lc_err *err)
 {
-	char dir[4200], cache[4200], path[4300], idhex[65];
+	char dir[4200], cache[4200], path[4300];
 	struct lc_buf common;
 	size_t i;
 	int r;
@@ -300,15 +338,8 @@ int lc_layout_build(struct lc_layout *l, const struct lc_manifest *m,
 		    lc_binary_resolve(&l->bins[r], m, r, readonly ? NULL : cache, err))
 			return -1;
 
-	lc_hex_encode(idhex, id->lattice_id, 32);
 	lc_buf_init(&common, 1 << 20);
-	lc_buf_printf(&common, "# lattice %s: written by latticectl up, which undoes "
-		      "changes made here.\n", m->name);
-	lc_buf_printf(&common, "LATTICE_INSTANCE=%s\n", m->name);
-	lc_buf_printf(&common, "LATTICE_CHAIN_ID=%llu\n", (unsigned long long)m->chain_id);
-	lc_buf_printf(&common, "LATTICE_ID=%s\n", idhex);
-	lc_buf_printf(&common, "LATTICE_CONFIG_HEX=%s\n", id->hex);
-	if (!common.ptr) {
+	if (lc_common_env(&common, m, id)) {
 		lc_buf_release(&common);
 		return lc_err_set(err, "out of memory");
 	}

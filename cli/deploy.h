@@ -41,6 +41,42 @@ void lc_metric_name(char *out, size_t size, int role, const char *suffix);
  * that role; the zipnet aggregator is its own committee of one). */
 unsigned lc_committee_size(const struct lc_manifest *m, int role);
 
+/* How many of a committee of n members may be down at once and leave a
+ * majority up: (n - 1) / 2; a committee of one (the aggregator) may always
+ * restart its member: 1.  The rule of rollouts and of rendered disruption
+ * budgets. */
+unsigned lc_committee_max_down(unsigned n);
+
+/*
+ * What role needs on host (a manifest index) beside its program: the text
+ * of env/<role>.env and its secret files, in the order up sends them.
+ * The env file names each secret by where it lands on the host,
+ * /var/lib/lattice/<lattice>/secrets/<role>.<kind>; no secret value is in
+ * it.  Release with lc_role_env_release, even after a failure.
+ */
+#define LC_ROLE_SECRETS 4
+struct lc_role_secret {
+	char name[96];          /* on the host: <role>.<kind> */
+	const char *kind;       /* "peer", "committee", "keystore.json", "password",
+				 * "ecdsa", "dkg" */
+	char path[4200];        /* the secrets store's file */
+	int unmade;             /* not made yet (a read-only run) */
+};
+struct lc_role_env {
+	struct lc_buf env;
+	struct lc_role_secret secrets[LC_ROLE_SECRETS];
+	size_t nsecrets;
+};
+int lc_role_env_build(struct lc_role_env *re, const struct lc_manifest *m,
+		      const struct lc_identity *id, size_t host, int role,
+		      struct lc_err *err);
+void lc_role_env_release(struct lc_role_env *re);
+
+/* The text of env/common.env, which every role of a host shares; -1 when
+ * out of memory. */
+int lc_common_env(struct lc_buf *b, const struct lc_manifest *m,
+		  const struct lc_identity *id);
+
 enum lc_area { LC_AREA_BIN, LC_AREA_ENV, LC_AREA_SECRET, LC_AREA_COUNT };
 extern const char *const lc_area_names[LC_AREA_COUNT]; /* "bin", "env", "secret" */
 

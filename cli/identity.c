@@ -290,6 +290,22 @@ out:
 	return rc;
 }
 
+int lc_identity_read(struct lc_identity *id, const struct lc_manifest *m,
+		     const char *secrets_root, const char *state_root, struct lc_err *err)
+{
+	struct lc_lconfig cfg;
+	char statedir[4096];
+
+	snprintf(statedir, sizeof(statedir), "%s/%s", state_root, m->name);
+	if (lc_identity_config(&cfg, m, err))
+		return -1;
+	if (lc_identity_load(id, &cfg, m, secrets_root, statedir, 0, err)) {
+		lc_lconfig_release(&cfg);
+		return -1;
+	}
+	return 0;
+}
+
 void lc_identity_release(struct lc_identity *id)
 {
 	int k;

@@ -63,6 +63,11 @@ int lc_identity_config(struct lc_lconfig *cfg, const struct lc_manifest *m,
 int lc_identity_load(struct lc_identity *id, struct lc_lconfig *cfg,
 		     const struct lc_manifest *m, const char *secrets_root,
 		     const char *statedir, unsigned flags, struct lc_err *err);
+/* The identity gen-config made, read only (nothing is created): the
+ * secrets under secrets_root, the ceremonies' record under
+ * state_root/<lattice>.  Free with lc_identity_release. */
+int lc_identity_read(struct lc_identity *id, const struct lc_manifest *m,
+		     const char *secrets_root, const char *state_root, struct lc_err *err);
 void lc_identity_release(struct lc_identity *id);
 
 #endif

@@ -116,7 +116,7 @@ int lc_unit_action(struct lc_agent *a, const struct lc_manifest *m, int role,
 int lc_restart_keeps_majority(unsigned n, unsigned down)
 {
 	/* A committee of one (the aggregator) cannot keep a majority. */
-	return n == 1 || (down + 1) * 2 < n;
+	return n == 1 || down + 1 <= lc_committee_max_down(n);
 }
 
 int lc_committee_safe(struct lc_run *r, size_t i, int role, struct lc_err *err)

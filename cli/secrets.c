@@ -68,12 +68,8 @@ static int ensure_dir(const char *path, int create, struct lc_err *err)
 	return check_dir_stat(&st, path, err);
 }
 
-/*
- * Refuse a path inside a git work tree unless git ignores it: secrets in
- * a repository end up in someone's clone.  abs is an absolute path to the
- * lattice directory (which may not exist yet).
- */
-static int check_git(const char *abs, struct lc_err *err)
+/* abs: for the store, the lattice directory, which may not exist yet. */
+int lc_secrets_check_git(const char *abs, const char *option, struct lc_err *err)
 {
 	git_buf found = { 0 };
 	git_repository *repo = NULL;
@@ -120,8 +116,8 @@ static int check_git(const char *abs, struct lc_err *err)
 	if (!ignored) {
 		lc_err_set(err, "refusing to keep secrets in '%s': it is inside the git "
 			   "work tree '%s' and git does not ignore it", abs, wd);
-		lc_err_hint(err, "add '/%s' to %s.gitignore, or choose a --secrets-dir "
-			    "outside the repository", rel, wd);
+		lc_err_hint(err, "add '/%s' to %s.gitignore, or choose a %s "
+			    "outside the repository", rel, wd, option);
 		goto out;
 	}
 	rc = 0;
@@ -166,7 +162,8 @@ int lc_secrets_open(struct lc_secrets *s, const char *root,
 	s->dirfd = -1;
 	if (sodium_init() < 0)
 		return lc_err_set(err, "cannot initialise libsodium");
-	if (abs_path(abs, sizeof(abs), root, lattice, err) || check_git(abs, err))
+	if (abs_path(abs, sizeof(abs), root, lattice, err) ||
+	    lc_secrets_check_git(abs, "--secrets-dir", err))
 		return -1;
 	if (lstat(root, &st) == 0 && S_ISLNK(st.st_mode)) {
 		lc_err_set(err, "secrets directory '%s' is a symlink", root);

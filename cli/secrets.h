@@ -31,6 +31,11 @@ int lc_secrets_open(struct lc_secrets *s, const char *root,
 		    const char *lattice, int create, struct lc_err *err);
 void lc_secrets_close(struct lc_secrets *s);
 
+/* Refuse abs (an absolute path, which may not exist yet) when it is inside
+ * a git work tree that does not ignore it: secrets in a repository end up
+ * in someone's clone.  The hint names option, the way to choose another. */
+int lc_secrets_check_git(const char *abs, const char *option, struct lc_err *err);
+
 /* Make a subdirectory (one level, 0700) if it is missing; refuse a
  * symlink or loose permissions there too. */
 int lc_secrets_subdir(struct lc_secrets *s, const char *name,

@@ -187,7 +187,7 @@ static void layout_facts(const struct lc_manifest *m, const struct lc_identity *
 
 	snprintf(state, sizeof(state), "%s/state", dir);
 	lc_err_clear(&err);
-	if (!CHECK(said(lc_layout_build(&l, m, id, state, &err), &err))) {
+	if (!CHECK(said(lc_layout_build(&l, m, id, state, 0, &err), &err))) {
 		lc_layout_release(&l);
 		return;
 	}
