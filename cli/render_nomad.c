@@ -8,6 +8,17 @@
 #define SECOND 1000000000.0 /* Nomad's JSON durations are nanoseconds */
 
 /* The Variable path a task reads without any ACL policy of its own. */
+/* A secret's item name in its Variable: the kind as a template identifier
+ * ("keystore.json" -> "keystore_json"), which {{ .NAME.Value }} can reach. */
+static void item_key(char *out, size_t size, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; kind[i] && i + 1 < size; i++)
+		out[i] = (kind[i] >= 'a' && kind[i] <= 'z') ? kind[i] : '_';
+	out[i] = '\0';
+}
+
 static void var_path(char *out, size_t size, const struct lc_render_member *mb)
 {
 	const char *role = lc_roles[mb->role].name;
@@ -72,9 +83,12 @@ static void task(cJSON *g, const struct lc_render *r, const struct lc_render_mem
 	for (k = 0; k < mb->re.nsecrets; k++) {
 		const struct lc_role_secret *s = &mb->re.secrets[k];
 
+		char key[32];
+
+		item_key(key, sizeof(key), s->kind);
 		cJSON_AddItemToArray(a, x = cJSON_CreateObject());
 		snprintf(tmpl, sizeof(tmpl), "{{ with nomadVar \"%s\" }}{{ .%s.Value | "
-			 "base64Decode }}{{ end }}", path, s->kind);
+			 "base64Decode }}{{ end }}", path, key);
 		snprintf(dest, sizeof(dest), "secrets/%s", s->name);
 		cJSON_AddStringToObject(x, "EmbeddedTmpl", tmpl);
 		cJSON_AddStringToObject(x, "DestPath", dest);
@@ -141,8 +155,12 @@ int lc_render_nomad(const struct lc_render *r, cJSON **jobs, cJSON **vars)
 		var_path(path, sizeof(path), mb);
 		cJSON_AddStringToObject(v, "Path", path);
 		items = cJSON_AddObjectToObject(v, "Items");
-		for (k = 0; k < mb->re.nsecrets; k++)
-			cJSON_AddStringToObject(items, mb->re.secrets[k].kind, mb->b64[k]);
+		for (k = 0; k < mb->re.nsecrets; k++) {
+			char key[32];
+
+			item_key(key, sizeof(key), mb->re.secrets[k].kind);
+			cJSON_AddStringToObject(items, key, mb->b64[k]);
+		}
 	}
 	return 0;
 }

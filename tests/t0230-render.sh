@@ -118,7 +118,8 @@ test_expect_success 'k8s: each committee s disruption budget keeps a majority up
 
 test_expect_success 'k8s: a secret value is only in its own member s Secret' '
 	fresh local &&
-	lc_run 0 render k8s -m "$LOCAL" $IMG &&
+	lc_run 0 render k8s -m "$LOCAL" $IMG && mv out plain.json &&
+	lc_run 0 --json render k8s -m "$LOCAL" $IMG && cmp plain.json out &&
 	secret_values >values && test "$(wc -l <values)" -gt 60 &&
 	jq "del(.items[] | select(.kind == \"Secret\"))" out >public.json &&
 	! grep -F -f values public.json &&
@@ -279,7 +280,7 @@ test_expect_success 'nomad: one job per member, its secrets in its own Variable 
 	test "$(wc -l <tmpls)" -ge 19 &&
 	while read -r path tmpl; do
 		case $tmpl in "{{ with nomadVar \"$path\" }}"*) ;; *) echo "$path: $tmpl"; return 1 ;; esac
-		kind=$(echo "$tmpl" | sed -n "s/.*}}{{ \.\([a-z]*\)\.Value .*/\1/p") &&
+		kind=$(echo "$tmpl" | sed -n "s/.*}}{{ \.\([a-z_]*\)\.Value .*/\1/p") &&
 		jq -e --arg p "$path" --arg k "$kind" \
 			"[.Variables[] | select(.Path == \$p) | .Items | has(\$k)] == [true]" \
 			out >/dev/null || { echo "$path: no item $kind"; return 1; }
