@@ -116,6 +116,10 @@ install_role() {
 		echo "LATTICE_ROUND_MS=200"
 		echo "${ORG}_SECRET_FILE=$sec/$role.secret"
 		echo "${ORG}_COMMITTEE_SECRET_FILE=$sec/$org.committee"
+		if [ "$role" = atelier-member ]; then
+			echo "ATELIER_BLS_KEYSTORE_FILE=$sec/$role.keystore.json"
+			echo "ATELIER_BLS_PASSWORD_FILE=$sec/$role.password"
+		fi
 		for kv in "$@"; do echo "$kv"; done
 	} >"$role.env"
 	echo "secret-$role-$$" >s1 && echo "committee-$org-$$" >s2 &&
@@ -124,6 +128,9 @@ install_role() {
 	agent "$h" put env "$role.env" "$role.env" -m "$m" >/dev/null &&
 	agent "$h" put secret "$role.secret" s1 -m "$m" >/dev/null &&
 	agent "$h" put secret "$org.committee" s2 -m "$m" >/dev/null &&
+	{ [ "$role" != atelier-member ] || { echo "{\"version\":4}" >ks && echo pw >pw &&
+		agent "$h" put secret "$role.keystore.json" ks -m "$m" >/dev/null &&
+		agent "$h" put secret "$role.password" pw -m "$m" >/dev/null; }; } &&
 	agent "$h" unit "{\"role\":\"$role\",\"action\":\"install\",\"exec\":\"sim-organism\",\"env\":[\"common.env\",\"$role.env\"]}" \
 		-m "$m" >inst && jq -e ".ok and .backend == \"supervisor\"" inst >/dev/null
 }

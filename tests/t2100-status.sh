@@ -118,6 +118,10 @@ role_env() {
 		echo "LATTICE_ROUND_MS=200"
 		echo "${ORG}_SECRET_FILE=$sec/$role.peer"
 		[ "$role" = zipnet-aggregator ] || echo "${ORG}_COMMITTEE_SECRET_FILE=$sec/$role.committee"
+		if [ "$role" = atelier-member ]; then
+			echo "ATELIER_BLS_KEYSTORE_FILE=$sec/$role.keystore.json"
+			echo "ATELIER_BLS_PASSWORD_FILE=$sec/$role.password"
+		fi
 		for kv in "$@"; do echo "$kv"; done
 	} >"$FLEET/$role.env"
 }
@@ -167,6 +171,9 @@ test_expect_success 'install and start every role by hand (latticectl agent)' '
 		agent "$hs" put env $role.env "$FLEET/$role.env" &&
 		agent "$hs" put secret $role.peer "$FLEET/peer" &&
 		{ [ $role = zipnet-aggregator ] || agent "$hs" put secret $role.committee "$FLEET/committee"; } &&
+		{ [ $role != atelier-member ] || { echo "{\"version\":4}" >"$FLEET/ks" && echo pw >"$FLEET/pw" &&
+			agent "$hs" put secret $role.keystore.json "$FLEET/ks" &&
+			agent "$hs" put secret $role.password "$FLEET/pw"; }; } &&
 		agent "$hs" unit "{\"role\":\"$role\",\"action\":\"install\",\"exec\":\"sim-organism\",\"env\":[\"common.env\",\"$role.env\"]}" &&
 		agent "$hs" unit "{\"role\":\"$role\",\"action\":\"start\"}" || exit 1
 	done &&
