@@ -21,7 +21,8 @@ int lc_ctx_ssh_opts(struct lc_ssh_opts *o, char *known, size_t size,
 	o->readonly = readonly;
 	if (readonly) {
 		/* Read what is recorded; create nothing. */
-		snprintf(known, size, "%s/%s/known_hosts", ctx->state_dir, ctx->manifest->name);
+		lc_state_path(dir, sizeof(dir), ctx->state_dir, ctx->manifest->name);
+		snprintf(known, size, "%s/known_hosts", dir);
 		o->lattice_known_hosts = access(known, F_OK) == 0 ? known : NULL;
 	} else {
 		int fd;

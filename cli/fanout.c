@@ -1,5 +1,4 @@
 /* fanout.c - a worker pool over hosts: per-host connections, a handshake bound, whole-host output, progress. */
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

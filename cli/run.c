@@ -89,7 +89,7 @@ int lc_run_open(struct lc_run *r, struct lc_ctx *ctx, const char *command,
 	lc_lock_holder(r->holder);
 	lc_buf_init(&note, 1 << 16);
 	if (flags & LC_RUN_READONLY)
-		snprintf(r->statedir, sizeof(r->statedir), "%s/%s", ctx->state_dir, r->m->name);
+		lc_state_path(r->statedir, sizeof(r->statedir), ctx->state_dir, r->m->name);
 	else if (lc_state_dir(r->statedir, sizeof(r->statedir), ctx->state_dir, r->m->name,
 			      &r->err))
 		goto out;

@@ -74,12 +74,17 @@ static int mkdir_private(const char *path, struct lc_err *err)
 	return 0;
 }
 
+void lc_state_path(char *out, size_t size, const char *root, const char *lattice)
+{
+	snprintf(out, size, "%s/%s", root, lattice);
+}
+
 int lc_state_dir(char *out, size_t size, const char *root, const char *lattice,
 		 struct lc_err *err)
 {
 	if (mkdir_private(root, err))
 		return -1;
-	snprintf(out, size, "%s/%s", root, lattice);
+	lc_state_path(out, size, root, lattice);
 	return mkdir_private(out, err);
 }
 

@@ -16,6 +16,10 @@ struct lc_gitinfo {
 int lc_git_manifest_info(struct lc_gitinfo *gi, const char *path,
 			 struct lc_err *err);
 
+/* The path <root>/<lattice>, made by nobody: for a command that writes
+ * nothing. */
+void lc_state_path(char *out, size_t size, const char *root, const char *lattice);
+
 /* Make <root>/<lattice> (0700) if missing; out receives its path. */
 int lc_state_dir(char *out, size_t size, const char *root, const char *lattice,
 		 struct lc_err *err);
