@@ -178,14 +178,6 @@ static cJSON *role_names(unsigned bits)
 	return a;
 }
 
-static void add_error(cJSON *o, const struct lc_err *err)
-{
-	cJSON_AddItemToObject(o, "error", err->msg[0] ? cJSON_CreateString(err->msg) :
-			      cJSON_CreateNull());
-	if (err->hint[0])
-		cJSON_AddStringToObject(o, "hint", err->hint);
-}
-
 /* --json: after the hosts' events, the summary as one "done" event (as
  * up ends), whether or not every host went down. */
 static void print_summary(const struct down *d, const struct lc_err *err)
@@ -214,12 +206,9 @@ static void print_summary(const struct down *d, const struct lc_err *err)
 		cJSON_AddItemToObject(ho, "not_installed", role_names(d->dh[i].absent));
 		cJSON_AddBoolToObject(ho, "wiped", d->dh[i].wiped);
 		cJSON_AddNumberToObject(ho, "files_removed", (double)d->dh[i].removed);
-		if (h->rc)
-			add_error(ho, &h->err);
-		else
-			cJSON_AddNullToObject(ho, "error");
+		lc_json_error(ho, h->rc ? &h->err : NULL);
 	}
-	add_error(o, err);
+	lc_json_error(o, err);
 	lc_print_json(o);
 }
 

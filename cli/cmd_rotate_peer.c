@@ -92,9 +92,7 @@ static void print_rotation(const struct rotation *rot, const struct lc_run *r, i
 	cJSON_AddItemToObject(o, "fingerprint", !rot->id_after[0] ? cJSON_CreateNull() :
 			      cJSON_CreateString(strcmp(rot->id_before, rot->id_after) ?
 						 "changed" : "unchanged"));
-	cJSON_AddItemToObject(o, "error", ok ? cJSON_CreateNull() : cJSON_CreateString(r->err.msg));
-	if (!ok && r->err.hint[0])
-		cJSON_AddStringToObject(o, "hint", r->err.hint);
+	lc_json_error(o, ok ? NULL : &r->err);
 	lc_print_json(o);
 }
 

@@ -170,6 +170,17 @@ void lc_print_json(cJSON *o)
 	cJSON_Delete(o);
 }
 
+void lc_json_error(cJSON *o, const struct lc_err *err)
+{
+	if (!err || !err->msg[0]) {
+		cJSON_AddNullToObject(o, "error");
+		return;
+	}
+	cJSON_AddStringToObject(o, "error", err->msg);
+	if (err->hint[0])
+		cJSON_AddStringToObject(o, "hint", err->hint);
+}
+
 /* ---- up: files, units, starts in pipeline order ---- */
 
 static int wants_files(enum lc_action a)

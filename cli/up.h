@@ -24,6 +24,9 @@ void lc_tally_print(FILE *f, const char *what, const struct lc_tally *t);
 cJSON *lc_plan_json(const struct lc_run *r, const struct lc_tally *t);
 /* Print o on one line of stdout and free it. */
 void lc_print_json(cJSON *o);
+/* A result's "error": err's message (and "hint" when it has one), or null
+ * when err is NULL or holds no message. */
+void lc_json_error(cJSON *o, const struct lc_err *err);
 
 /*
  * up, and add-host when new_host is set: the same steps, after checking
