@@ -107,9 +107,10 @@ static const struct lc_role_probe *role_of(const struct lc_host_probe *p, int ro
 
 /* Whether role on host i is healthy right now; why when not; in *gave_up
  * (when given) whether its service manager has given up on it (state
- * failed: systemd's start limit, or the supervisor's crash limit). */
+ * failed: systemd's start limit, or the supervisor's crash limit), and in
+ * *restarts (when given) its manager's restart count, -1 when unknown. */
 static int member_check(struct lc_run *r, size_t i, int role, char *why, size_t size,
-			struct lc_buf *log, int *gave_up)
+			struct lc_buf *log, int *gave_up, long *restarts)
 {
 	struct lc_fanout_host *h = &r->f.hosts[i];
 	const struct lc_role_probe *rp;
@@ -133,6 +134,8 @@ static int member_check(struct lc_run *r, size_t i, int role, char *why, size_t 
 		ok = lc_role_healthy(r->m, rp, why, size);
 	if (gave_up)
 		*gave_up = !ok && rp && lc_role_gave_up(rp);
+	if (restarts)
+		*restarts = rp ? rp->restarts : -1;
 	if (!ok && log && rp && cJSON_IsArray(rp->log)) {
 		lc_buf_reset(log);
 		lc_role_log(log, rp);
@@ -144,22 +147,35 @@ static int member_check(struct lc_run *r, size_t i, int role, char *why, size_t 
 int lc_member_healthy(struct lc_run *r, size_t i, int role, char *why, size_t size,
 		      struct lc_buf *log)
 {
-	return member_check(r, i, role, why, size, log, NULL);
+	return member_check(r, i, role, why, size, log, NULL, NULL);
 }
 
 int lc_wait_member(struct lc_run *r, size_t i, int role, long ms,
 		   struct lc_buf *log, struct lc_err *err)
 {
-	long deadline = lc_now_ms() + ms;
+	long deadline = lc_now_ms() + ms, restarts, first = -1;
 	char why[200];
 	int gave_up = 0;
 
 	for (;;) {
-		if (member_check(r, i, role, why, sizeof(why), log, &gave_up))
+		if (member_check(r, i, role, why, sizeof(why), log, &gave_up, &restarts))
 			return 0;
 		if (gave_up) {
 			lc_err_set(err, "%s on %s failed and its service manager gave up "
 				   "restarting it: %s", lc_roles[role].name, r->m->hosts[i].ssh, why);
+			return -1;
+		}
+		/* Counted from the first look (a manager may or may not reset
+		 * its count on a restart asked for): a member that has
+		 * crashed and been restarted LC_CRASH_LOOP times since is not
+		 * coming back; its manager goes on trying, the rollout does not
+		 * wait for it to give up. */
+		if (restarts >= 0 && (first < 0 || restarts < first))
+			first = restarts;
+		if (first >= 0 && restarts - first >= LC_CRASH_LOOP) {
+			lc_err_set(err, "%s on %s is crash-looping: restarted %ld times by its "
+				   "service manager since the update, never healthy: %s",
+				   lc_roles[role].name, r->m->hosts[i].ssh, restarts - first, why);
 			return -1;
 		}
 		if (lc_now_ms() > deadline) {

@@ -30,10 +30,16 @@ void lc_role_log_print(FILE *f, const struct lc_role_probe *r);
 int lc_member_healthy(struct lc_run *r, size_t i, int role, char *why,
 		      size_t size, struct lc_buf *log);
 
+/* A member restarted this many times by its service manager while
+ * lc_wait_member waits for it is crash-looping: the wait ends there. */
+#define LC_CRASH_LOOP 2
+
 /*
  * Wait until role on host i is healthy (up, metrics ready, committee size
- * as the manifest says), at most ms.  On failure err says why and log
- * receives the member's last log lines.
+ * as the manifest says), at most ms; a member whose service manager gave
+ * up on it, or restarted it LC_CRASH_LOOP times meanwhile, ends the wait
+ * at once.  On failure err says why and log receives the member's last
+ * log lines.
  */
 int lc_wait_member(struct lc_run *r, size_t i, int role, long ms,
 		   struct lc_buf *log, struct lc_err *err);

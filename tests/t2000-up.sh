@@ -8,10 +8,12 @@ lattice_dir
 
 # pid of every role on every host: "host role pid" lines.
 pids() {
-	for h in h1 h2 h3 h4 h5 h6 h7; do
-		"$LATTICECTL" -m "$W/lattice.toml" --state-dir "$W/state" --ssh-config "$SSHCFG" \
-			agent $h status | jq -r --arg h $h '.roles | to_entries[] | "\($h) \(.key) \(.value.pid) \(.value.state)"'
-	done | sort
+	"$LATTICECTL" -m "$W/lattice.toml" --state-dir "$W/state" --ssh-config "$SSHCFG" \
+		agent all status >"$TRASH/.pids" &&
+	while IFS= read -r line; do
+		printf "%s\n" "${line#*: }" |
+			jq -r --arg h "${line%%: *}" '.roles | to_entries[] | "\($h) \(.key) \(.value.pid) \(.value.state)"'
+	done <"$TRASH/.pids" | sort
 }
 
 test_expect_success 'plan before anything: every role to install, exit 4' '
