@@ -342,6 +342,8 @@ static void print_kit(struct lc_run *r, unsigned hosts_up, const char *signal,
 
 		free(kit);
 		cJSON_AddStringToObject(o, "event", "done");
+		cJSON_AddStringToObject(o, "lattice", r->m->name);
+		cJSON_AddBoolToObject(o, "ok", 1);
 		cJSON_AddNumberToObject(o, "changed", changed);
 		cJSON_AddNumberToObject(o, "hosts_up", hosts_up);
 		cJSON_AddNumberToObject(o, "hosts", (double)r->m->nhosts);
@@ -653,6 +655,27 @@ static int check_new_host(struct lc_run *r, const char *host)
 	return 0;
 }
 
+/* --json: a run that failed once its work began ends, as one that
+ * succeeded does, with a "done" event: ok false, the exit status, and
+ * the error with its hint. */
+static void fail_event(const struct lc_run *r, int rc)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "event", "done");
+	cJSON_AddStringToObject(o, "lattice", r->m->name);
+	cJSON_AddBoolToObject(o, "ok", 0);
+	cJSON_AddNumberToObject(o, "exit", rc);
+	if (!r->err.msg[0] && rc == LC_EXIT_INTERRUPTED) {
+		cJSON_AddStringToObject(o, "error", "interrupted");
+		cJSON_AddStringToObject(o, "hint", "run the same command again: it resumes "
+					"where this run stopped");
+	} else {
+		lc_json_error(o, &r->err);
+	}
+	lc_print_json(o);
+}
+
 /*
  * up, and add-host when new_host is set: the same steps, after checking
  * that the lattice runs already, that its fingerprint does not change
@@ -687,11 +710,14 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 	lc_buf_release(&out);
 
 	if (lc_run_open_for(&r, ctx, new_host ? &lc_cmd_add_host : &lc_cmd_up,
-			    LC_RUN_CREATE | LC_RUN_LATER) ||
-	    lc_run_precheck(&r) || tdx_gate(&r) || run_ceremonies(&r) || lc_run_reload(&r)) {
+			    LC_RUN_CREATE | LC_RUN_LATER)) {
 		rc = lc_run_fail(&r);
 		lc_run_close(&r);
 		return rc;
+	}
+	if (lc_run_precheck(&r) || tdx_gate(&r) || run_ceremonies(&r) || lc_run_reload(&r)) {
+		rc = lc_run_fail(&r);
+		goto out;
 	}
 	lc_hex_encode(idhex, r.id.lattice_id, 32);
 	lc_run_note(&r, "", "", "identity", idhex, "done", "%u secrets created, %u reused",
@@ -780,6 +806,8 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 	print_kit(&r, hosts_up, signal, changed);
 	rc = LC_EXIT_OK;
 out:
+	if (ctx->json && rc != LC_EXIT_OK)
+		fail_event(&r, rc);
 	lc_run_close(&r);
 	return rc;
 }

@@ -107,6 +107,14 @@ test_expect_success '--json: one event per line, the last one the kit' '
 	! grep -q "^lattice:" out
 '
 
+test_expect_success '--json: a run that fails ends with a "done" event too: ok false, its exit status, the error and hint' '
+	lc_in 1 --json --ssh-config "$W/dead_config" --connect-timeout 2 up --offline &&
+	while read -r line; do printf "%s\n" "$line" | jq -e . >/dev/null || exit 1; done <out &&
+	tail -n 1 out | jq -e ".event == \"done\" and .ok == false and .exit == 1 and .lattice == \"$L\" and
+		(.error | test(\"1 host failed\")) and (.hint | test(\"again\"))" &&
+	test "$(jq -s "[.[] | select(.event == \"done\")] | length" out)" = 1
+'
+
 test_expect_success 'no agent bundle to push: up, plan, down and rotate-peer say so and exit 1, never crash' '
 	for c in "up --offline" plan down "rotate-peer h1 unseal-member"; do
 		LATTICECTL_AGENT_BUNDLE=$TRASH/no-bundle LC_RUNNER=lc lc_run 1 $c &&
