@@ -17,6 +17,7 @@
 #include "run.h"
 #include "secrets.h"
 #include "sha256.h"
+#include "state.h"
 #include "up.h"
 #include "banned.h"
 
@@ -304,10 +305,35 @@ static const char *ago(char *out, size_t size, int64_t when)
 	return out;
 }
 
-/* On a terminal, say what happens and ask for the organism's name. */
-static int confirm(const struct rs *rs, const struct lc_jrec *begin)
+/* When a rotation of rs->org is under way, when it began (read-only, for
+ * the question: the run reads the journal again under its lock); else 0. */
+static int64_t pending_since(const struct rs *rs, struct lc_ctx *ctx)
 {
-	const struct lc_manifest *m = rs->r->m;
+	const struct lc_jrec *begin;
+	struct lc_journal *j = NULL;
+	struct lc_err err;
+	char statedir[4096];
+	int64_t t = 0;
+
+	lc_err_clear(&err);
+	lc_state_path(statedir, sizeof(statedir), ctx->state_dir, ctx->manifest->name);
+	if (lc_journal_open_ro(&j, statedir, &err))
+		return 0; /* the run reports it */
+	if ((begin = lc_rotation_pending(j, rs->org)))
+		t = begin->time ? begin->time : 1;
+	lc_journal_close(j);
+	return t;
+}
+
+/*
+ * On a terminal, say what happens and ask for the organism's name.  Asked
+ * before the run takes its locks: an interrupt here ends latticectl at
+ * once, having changed nothing.
+ */
+static int confirm(const struct rs *rs, struct lc_ctx *ctx)
+{
+	const struct lc_manifest *m = ctx->manifest;
+	int64_t since = pending_since(rs, ctx);
 	char line[256], when[32];
 	unsigned n = 0;
 	size_t i, len;
@@ -315,10 +341,10 @@ static int confirm(const struct rs *rs, const struct lc_jrec *begin)
 
 	for (i = 0; i < m->nhosts; i++)
 		n += !!(m->hosts[i].roles & (1u << rs->crole));
-	if (begin)
+	if (since)
 		fprintf(stderr, "rotate-secret finishes the rotation of the %s admission secret "
 			"of lattice '%s' begun %s.\n", lc_org_names[rs->org], m->name,
-			ago(when, sizeof(when), begin->time));
+			ago(when, sizeof(when), since));
 	else
 		fprintf(stderr, "rotate-secret gives the %s committee of lattice '%s' a new "
 			"admission secret.\n", lc_org_names[rs->org], m->name);
@@ -334,7 +360,7 @@ static int confirm(const struct rs *rs, const struct lc_jrec *begin)
 		"as a whole for a moment, because members holding different secrets cannot "
 		"admit each other.  The fingerprint (lattice_id) does not change.  The old "
 		"secret is kept in %s/%s/retired/ until the rotation completes.\n", n,
-		rs->r->ctx->secrets_dir, m->name);
+		ctx->secrets_dir, m->name);
 	fprintf(stderr, "Type the organism name (%s) to confirm: ", lc_org_names[rs->org]);
 	if (!fgets(line, sizeof(line), stdin))
 		line[0] = '\0';
@@ -588,6 +614,8 @@ static int cmd_rotate_secret(int argc, char **argv, struct lc_ctx *ctx)
 	}
 	for (i = 0; i < m->nhosts; i++)
 		rs.sel[i] = (m->hosts[i].roles & rs.roles) != 0;
+	if (!yes && confirm(&rs, ctx))
+		goto out;
 	opened = 1;
 	if (lc_run_open_for(&r, ctx, &lc_cmd_rotate_secret, 0)) {
 		rc = lc_run_fail(&r);
@@ -596,8 +624,6 @@ static int cmd_rotate_secret(int argc, char **argv, struct lc_ctx *ctx)
 	lc_hex_encode(rs.id_before, r.id.lattice_id, 32);
 	begin = lc_rotation_pending(r.j, rs.org);
 	rs.resumed = begin != NULL;
-	if (!yes && confirm(&rs, begin))
-		goto out;
 	failed = lc_run_connect(&r, rs.sel);
 	if (!r.have_f || failed) {
 		if (r.have_f)
