@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "roles.h"
+#include "rotation.h"
 #include "run.h"
 #include "up.h"
 #include "banned.h"
@@ -13,7 +15,8 @@ static int cmd_plan(int argc, char **argv, struct lc_ctx *ctx)
 	struct lc_run r;
 	struct lc_tally t;
 	size_t failed;
-	int rc;
+	int rc, org, pending = 0;
+	cJSON *o, *a = NULL;
 
 	(void)argc;
 	(void)argv;
@@ -36,15 +39,30 @@ static int cmd_plan(int argc, char **argv, struct lc_ctx *ctx)
 		return rc;
 	}
 	lc_tally_count(&r, &t);
-	if (ctx->json) {
-		lc_print_json(lc_plan_json(&r, &t));
-	} else if (!ctx->quiet) {
+	o = ctx->json ? lc_plan_json(&r, &t) : NULL;
+	if (o)
+		a = cJSON_AddArrayToObject(o, "rotations_pending");
+	else if (!ctx->quiet)
 		lc_tally_print(stdout, "plan", &t);
+	/* A rotation of an admission secret under way is finished by its own
+	 * command: up refuses until then. */
+	for (org = 0; org < LC_ORG_COUNT; org++) {
+		if (!lc_rotation_pending(r.j, org))
+			continue;
+		pending++;
+		if (a)
+			cJSON_AddItemToArray(a, cJSON_CreateString(lc_org_names[org]));
+		else if (!ctx->quiet)
+			printf("plan: the rotation of the %s admission secret has not finished: "
+			       "'latticectl rotate-secret %s' finishes it (up refuses until then)\n",
+			       lc_org_names[org], lc_org_names[org]);
 	}
+	if (o)
+		lc_print_json(o);
 	lc_run_close(&r);
 	if (failed)
 		return LC_EXIT_FAIL;
-	return t.roles == t.n[LC_ACT_NOTHING] ? LC_EXIT_OK : LC_EXIT_PENDING;
+	return t.roles == t.n[LC_ACT_NOTHING] && !pending ? LC_EXIT_OK : LC_EXIT_PENDING;
 }
 
 const struct lc_cmd lc_cmd_plan = {

@@ -9,6 +9,7 @@
 #include "hex.h"
 #include "roles.h"
 #include "rollout.h"
+#include "rotation.h"
 #include "run.h"
 #include "secrets.h"
 #include "up.h"
@@ -150,7 +151,8 @@ static int cmd_rotate_peer(int argc, char **argv, struct lc_ctx *ctx)
 	memset(&rot, 0, sizeof(rot));
 	rot.host = m->hosts[i].ssh;
 	rot.role = rname;
-	if (lc_run_open_for(&r, ctx, &lc_cmd_rotate_peer, 0)) {
+	if (lc_run_open_for(&r, ctx, &lc_cmd_rotate_peer, 0) ||
+	    lc_rotation_refuse(r.j, "rotate-peer", &r.err)) {
 		rc = lc_run_fail(&r);
 		lc_run_close(&r);
 		return rc;

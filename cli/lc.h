@@ -75,8 +75,9 @@ struct lc_cmd {
 };
 
 extern const struct lc_cmd lc_cmd_validate, lc_cmd_gen_config, lc_cmd_plan, lc_cmd_up,
-	lc_cmd_down, lc_cmd_add_host, lc_cmd_rotate_peer, lc_cmd_inspect, lc_cmd_publish,
-	lc_cmd_status, lc_cmd_render, lc_cmd_dkg, lc_cmd_agent, lc_cmd_version, lc_cmd_help;
+	lc_cmd_down, lc_cmd_add_host, lc_cmd_rotate_peer, lc_cmd_rotate_secret, lc_cmd_inspect,
+	lc_cmd_publish, lc_cmd_status, lc_cmd_render, lc_cmd_dkg, lc_cmd_agent, lc_cmd_version,
+	lc_cmd_help;
 
 /* An empty options table, for verbs that have none. */
 extern const struct lc_opt lc_no_opts[];

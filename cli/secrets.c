@@ -436,13 +436,40 @@ int lc_secrets_get_public(struct lc_secrets *s, const char *rel,
 	return 0;
 }
 
-int lc_secret_rotate(struct lc_secrets *s, const char *rel, size_t len,
-		     struct lc_err *err)
+/* Link rel (the secret to retire) as retired; when that name exists it
+ * must be rel itself (a rotation cut short after the link): 1 then, 0 when
+ * linked now, -1 on error.  ENOENT (rel gone) is -1 with errno kept. */
+static int link_retired(struct lc_secrets *s, const char *rel, const char *retired,
+			struct lc_err *err)
+{
+	struct stat a, b;
+
+	if (linkat(s->dirfd, rel, s->dirfd, retired, 0) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	if (fstatat(s->dirfd, rel, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    fstatat(s->dirfd, retired, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return 1;
+	lc_err_set(err, "cannot keep '%s/%s' as '%s': that name holds another file", s->path,
+		   rel, retired);
+	lc_err_hint(err, "move '%s/%s' away (it is not the secret being retired), then run "
+		    "again", s->path, retired);
+	errno = EEXIST;
+	return -2;
+}
+
+/* The steps of a rotation: the new secret made once as rel.next, the old
+ * one linked as retired (a name under retired/; NULL: one made from the
+ * time), one rename. */
+static int rotate(struct lc_secrets *s, const char *rel, size_t len, const char *fixed,
+		  struct lc_err *err)
 {
 	char next[PATH_MAX], retired[PATH_MAX];
 	const char *base = strrchr(rel, '/');
 	uint8_t *buf = sodium_malloc(len);
-	int created, rc = -1, n;
+	int created, rc = -1, n, l;
 
 	if (!buf)
 		return lc_err_set(err, "out of memory");
@@ -456,17 +483,23 @@ int lc_secret_rotate(struct lc_secrets *s, const char *rel, size_t len,
 	if (lc_secrets_subdir(s, "retired", err))
 		goto out;
 	for (n = 0;; n++) {
-		snprintf(retired, sizeof(retired), "retired/%s.%lld%s%.0d", base,
-			 (long long)time(NULL), n ? "-" : "", n);
-		if (linkat(s->dirfd, rel, s->dirfd, retired, 0) == 0)
+		if (fixed)
+			snprintf(retired, sizeof(retired), "%s", fixed);
+		else
+			snprintf(retired, sizeof(retired), "retired/%s.%lld%s%.0d", base,
+				 (long long)time(NULL), n ? "-" : "", n);
+		if ((l = link_retired(s, rel, retired, err)) >= 0)
 			break;
-		if (errno == ENOENT)
+		if (l == -1 && errno == ENOENT)
 			break; /* nothing to retire: cut short after the rename */
-		if (errno != EEXIST || n > 100) {
+		if (l == -2 && !fixed && n < 100) {
+			lc_err_clear(err); /* that name is taken: the next one */
+			continue;
+		}
+		if (l == -1)
 			lc_err_set(err, "cannot keep '%s/%s' as '%s': %s", s->path, rel,
 				   retired, strerror(errno));
-			goto out;
-		}
+		goto out;
 	}
 	/* 3. One rename replaces it: the name always holds the old secret
 	 * or the new one, never neither. */
@@ -479,4 +512,24 @@ int lc_secret_rotate(struct lc_secrets *s, const char *rel, size_t len,
 out:
 	sodium_free(buf);
 	return rc;
+}
+
+int lc_secret_rotate(struct lc_secrets *s, const char *rel, size_t len,
+		     struct lc_err *err)
+{
+	return rotate(s, rel, len, NULL, err);
+}
+
+int lc_secret_rotate_as(struct lc_secrets *s, const char *rel, size_t len,
+			const char *retired, struct lc_err *err)
+{
+	return rotate(s, rel, len, retired, err);
+}
+
+int lc_secret_remove(struct lc_secrets *s, const char *rel, struct lc_err *err)
+{
+	if (unlinkat(s->dirfd, rel, 0) < 0 && errno != ENOENT)
+		return lc_err_set(err, "cannot remove '%s/%s': %s", s->path, rel,
+				  strerror(errno));
+	return sync_dir_of(s, rel, err);
 }

@@ -71,6 +71,21 @@ int lc_secret_rotate(struct lc_secrets *s, const char *rel, size_t len,
 		     struct lc_err *err);
 
 /*
+ * The same with the old secret kept under a name the caller chose
+ * (retired, e.g. "retired/zipnet.secret.<time>"), so that a rotation cut
+ * short and run again keeps it under the same name: a link there to the
+ * secret still in place is taken as made; one to another file is an
+ * error.  Call it only while rel still holds the secret to retire (after
+ * the rename, a second call would rotate again).
+ */
+int lc_secret_rotate_as(struct lc_secrets *s, const char *rel, size_t len,
+			const char *retired, struct lc_err *err);
+
+/* Remove rel (a retired secret whose rotation has completed); one that is
+ * not there is no error. */
+int lc_secret_remove(struct lc_secrets *s, const char *rel, struct lc_err *err);
+
+/*
  * Create rel holding data (a secret made elsewhere, e.g. an EIP-2335
  * keystore), mode 0400, atomically and only if absent, as lc_secret_get
  * stores its own: 0 when written, 1 when rel already existed (nothing is

@@ -20,6 +20,7 @@
 #include "probe.h"
 #include "roles.h"
 #include "rollout.h"
+#include "rotation.h"
 #include "run.h"
 #include "state.h"
 #include "health.h"
@@ -715,7 +716,8 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 		lc_run_close(&r);
 		return rc;
 	}
-	if (lc_run_precheck(&r) || tdx_gate(&r) || run_ceremonies(&r) || lc_run_reload(&r)) {
+	if (lc_rotation_refuse(r.j, new_host ? "add-host" : "up", &r.err) ||
+	    lc_run_precheck(&r) || tdx_gate(&r) || run_ceremonies(&r) || lc_run_reload(&r)) {
 		rc = lc_run_fail(&r);
 		goto out;
 	}

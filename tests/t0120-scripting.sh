@@ -61,7 +61,7 @@ test_expect_success 'help --json lists the verbs the usage lists, each described
 			(.kind | IN(\"flag\", \"count\", \"string\", \"list\"))))" "$TRASH/help.json" &&
 	jq -e "(.options | map(.long) | index(\"--json\")) and (.roles | length == 7) and
 		.version == \"$(cat "$REPO/VERSION")\"" "$TRASH/help.json" &&
-	jq -e "[.commands[] | select(.needs.lock) | .name] == [\"up\", \"down\", \"add-host\", \"rotate-peer\"]" "$TRASH/help.json"
+	jq -e "[.commands[] | select(.needs.lock) | .name] == [\"up\", \"down\", \"add-host\", \"rotate-peer\", \"rotate-secret\"]" "$TRASH/help.json"
 '
 
 test_expect_success 'help --json VERB: that entry, the same options as help VERB prints' '
@@ -129,7 +129,7 @@ test_expect_success 'bash: verbs, a verb'"'"'s options and nothing it does not a
 	bash_complete "" >got && echo "$VERBS" >want && test_cmp want got &&
 	bash_complete down --w >got && echo --wipe >want && test_cmp want got &&
 	bash_complete -q down -- | grep -qx -- --wipe &&
-	bash_complete --json rot >got && echo rotate-peer >want && test_cmp want got &&
+	bash_complete --json rot >got && printf "rotate-peer\nrotate-secret\n" >want && test_cmp want got &&
 	for v in $VERBS; do
 		bash_complete $v - | sort >got && verb_opts $v >want && test_cmp want got || return 1
 	done &&
@@ -145,7 +145,9 @@ test_expect_success 'bash: operands and option arguments (roles, hosts from -m, 
 	bash_complete dkg "" >got && printf "run\nverify\n" >want && test_cmp want got &&
 	bash_complete agent a >got && echo all >want && test_cmp want got &&
 	bash_complete agent "" | grep -qx h7 &&
-	bash_complete help ro >got && echo rotate-peer >want && test_cmp want got &&
+	bash_complete help ro >got && printf "rotate-peer\nrotate-secret\n" >want &&
+	test_cmp want got &&
+	bash_complete rotate-secret u >got && echo unseal >want && test_cmp want got &&
 	bash_complete down --host "" >got && printf "h%s\n" 1 2 3 4 5 6 7 >want && test_cmp want got &&
 	mkdir sub && sed "s/\"h\([1-7]\)\"/\"box\1\"/" lattice.toml >sub/other.toml &&
 	bash_complete -m sub/other.toml status --host b >got &&
