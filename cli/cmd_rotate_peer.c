@@ -102,7 +102,7 @@ static int apply(struct lc_run *r, size_t i, int role)
 	struct lc_want_host *wh = &r->lay.hosts[i];
 	struct lc_fanout_host *h = &r->f.hosts[i];
 	struct lc_want_role *wr = NULL;
-	long long bytes = 0;
+	struct lc_sent sent;
 	size_t k, n;
 
 	if (lc_plan_host(h->agent, r->m, wh, r->j, &r->err))
@@ -112,9 +112,11 @@ static int apply(struct lc_run *r, size_t i, int role)
 			wr = &wh->roles[k];
 	if (!wr)
 		return lc_err_set(&r->err, "%s is not a role of %s", lc_roles[role].name, wh->name);
+	memset(&sent, 0, sizeof(sent));
 	for (n = 0; n < wr->nfiles; n++)
 		if (wh->files[wr->file[n]].differs &&
-		    lc_put_file(h->agent, r->m, &wh->files[wr->file[n]], &bytes, &r->err))
+		    lc_send_file(&r->lay, h->agent, &wh->files[wr->file[n]], 0, &sent, &h->out,
+				 &h->note, &r->err))
 			return -1;
 	lc_run_note(r, wh->hostid, lc_roles[role].name, "files", wr->inputs, "done",
 		    "new peer identity");
