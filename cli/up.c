@@ -218,7 +218,7 @@ static int files_task(struct lc_fanout_host *h, void *arg)
 	struct lc_sent *s = &fa->sent[h - r->f.hosts];
 	struct lc_want_role *wr;
 	struct lc_agent *a;
-	unsigned nfiles = 0, gone;
+	unsigned nfiles = 0, gone, sent;
 	char done[sizeof(wh->files) / sizeof(wh->files[0])];
 	size_t k = 0, n;
 
@@ -255,14 +255,15 @@ static int files_task(struct lc_fanout_host *h, void *arg)
 		if (wr->action == LC_ACT_REPAIR)
 			lc_buf_printf(&h->out, "%s: drift repaired (%s)\n", role, wr->why);
 	}
-	if (nfiles && s->fetched)
+	/* The programs the host fetched or already had are not sent. */
+	sent = nfiles - s->fetched - s->copied;
+	if (s->fetched)
 		lc_buf_printf(&h->out, "sent %u file%s (%lld bytes); the host fetched %u "
-			      "program%s (%lld bytes) itself\n", nfiles - s->fetched,
-			      nfiles - s->fetched == 1 ? "" : "s", s->bytes, s->fetched,
-			      s->fetched == 1 ? "" : "s", s->fetched_bytes);
-	else if (nfiles)
-		lc_buf_printf(&h->out, "sent %u file%s (%lld bytes)\n", nfiles,
-			      nfiles == 1 ? "" : "s", s->bytes);
+			      "program%s (%lld bytes) itself\n", sent, sent == 1 ? "" : "s",
+			      s->bytes, s->fetched, s->fetched == 1 ? "" : "s", s->fetched_bytes);
+	else if (sent)
+		lc_buf_printf(&h->out, "sent %u file%s (%lld bytes)\n", sent,
+			      sent == 1 ? "" : "s", s->bytes);
 	return 0;
 }
 
