@@ -107,7 +107,7 @@ int ag_fetch_url(struct ag_tmp *t, const char *url, uint64_t max, unsigned timeo
 		signal(SIGPIPE, SIG_DFL);
 		if (which == 0)
 			execl(exe, "curl", "-q", "--fail", "--silent", "--show-error", "--location",
-			      "--globoff", "--proto", "=https,http", "--proto-redir", "=https,http",
+			      "--globoff", "--proto", "=https,http", "--proto-redir", "=https",
 			      "--max-redirs", "5", "--connect-timeout", CONNECT_S, "--max-time", tos,
 			      "--speed-limit", "1", "--speed-time", "60", "--max-filesize", maxs,
 			      "--output", "-", url, (char *)NULL);
