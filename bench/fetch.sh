@@ -68,7 +68,7 @@ run_sampled() {
 			if ($i ~ /^bytes_acked:/) { v = substr($i, 13) + 0; if (v > out[key]) out[key] = v }
 			if ($i ~ /^bytes_received:/) { v = substr($i, 16) + 0; if (v > in_[key]) in_[key] = v }
 		} }
-		END { for (k in out) o += out[k]; for (k in in_) r += in_[k]; printf "%d %d\n", o, r }' "$W/ss")
+		END { for (k in out) o += out[k]; for (k in in_) r += in_[k]; printf "%.0f %.0f\n", o, r }' "$W/ss")
 	SSHOUT=$1 SSHIN=$2
 }
 

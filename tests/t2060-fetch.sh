@@ -53,6 +53,7 @@ host_bins() {
 # Host h3 without curl and wget (on its PATH, in its mount namespace).
 no_tools() {
 	for t in curl wget; do
+		[ -e /usr/bin/$t ] || continue
 		nsenter -t "$(cat "$LC_TESTHOSTS_DIR/h3/pid")" -m mount --bind /dev/null /usr/bin/$t ||
 			return 1
 	done
