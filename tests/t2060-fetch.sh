@@ -136,4 +136,6 @@ test_expect_success 'the plain summary counts the program bytes sent' '
 	test "$(gets garbage)" = 1 && test "$(gets laptop)" = 1
 '
 
+# The stubs' pid files live under $TRASH, which test_done removes.
+for s in hosts laptop garbage; do stub_stop $s; done
 test_done
