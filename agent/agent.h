@@ -36,6 +36,7 @@ enum {
 	AG_E_ENOSPC = -24,
 	AG_E_LOCKED = -25,
 	AG_E_EOF = -26, /* input ended inside a request's bytes: the session ends */
+	AG_E_FETCH = -27, /* fetch: the host could not download a URL */
 };
 
 /* Exit statuses of `lattice-agent serve`. */
@@ -173,6 +174,12 @@ int ag_hash_lookup(const char *lattice, int area, const char *name,
 		   const struct stat *st, unsigned char out[32]);
 void ag_hash_remember(const char *lattice, int area, const char *name,
 		      const struct stat *st, const unsigned char sha[32]);
+/* ops_files.c: sha256 and size of the open file fd (st its fstat), from
+ * the hash cache when it still describes this file, else hashed and
+ * remembered. */
+int ag_hash_known(const char *lattice, int area, const char *name, int fd,
+		  const struct stat *st, unsigned char sha[32], uint64_t *size,
+		  struct lc_err *err);
 
 /* ops_host.c: whether systemd is PID 1 (the facts' systemd_pid1). */
 int ag_systemd_pid1(void);
@@ -181,6 +188,7 @@ int ag_systemd_pid1(void);
 int ag_op_facts(struct ag_req *r, struct lc_err *err);
 int ag_op_stat(struct ag_req *r, struct lc_err *err);
 int ag_op_put(struct ag_req *r, struct lc_err *err);
+int ag_op_fetch(struct ag_req *r, struct lc_err *err);
 int ag_op_lock(struct ag_req *r, struct lc_err *err);
 int ag_op_unlock(struct ag_req *r, struct lc_err *err);
 int ag_op_wipe(struct ag_req *r, struct lc_err *err);
@@ -188,6 +196,15 @@ int ag_op_remove(struct ag_req *r, struct lc_err *err);
 int ag_op_unit(struct ag_req *r, struct lc_err *err);
 int ag_op_status(struct ag_req *r, struct lc_err *err);
 int ag_op_metrics(struct ag_req *r, struct lc_err *err);
+/* fetch_tool.c: download url with the host's curl (else wget) into
+ * the open file t, hashing it into sha and counting *size; at most max
+ * bytes, giving up after timeout_s seconds in all or 60 s without a byte.
+ * tool gets "curl" or "wget".  AG_E_FETCH when the host cannot download
+ * it (no tool, unreachable, an HTTP error, too large, too slow), the
+ * tool's reason in err. */
+int ag_fetch_url(struct ag_tmp *t, const char *url, uint64_t max, unsigned timeout_s,
+		 unsigned char sha[32], uint64_t *size, const char **tool,
+		 struct lc_err *err);
 /* ops_dkg.c: one member's side of the DKG ceremony, kept for the session. */
 int ag_op_dkg_begin(struct ag_req *r, struct lc_err *err);
 int ag_op_dkg_define(struct ag_req *r, struct lc_err *err);

@@ -42,9 +42,7 @@ static int open_regular(const struct ag_dir *d, const char *name, struct stat *s
 	return fd;
 }
 
-/* sha256 and size of the open file fd (st its fstat), from the hash
- * cache when it still describes this file, else hashed and remembered. */
-static int hash_known(const char *lattice, int area, const char *name, int fd,
+int ag_hash_known(const char *lattice, int area, const char *name, int fd,
 		      const struct stat *st, unsigned char sha[32], uint64_t *size,
 		      struct lc_err *err)
 {
@@ -76,7 +74,7 @@ static int stat_one(const struct ag_dir *d, const char *lattice, int area,
 		return cJSON_AddNullToObject(files, name) ? 0 : lc_err_set(err, "out of memory");
 	if (fd < 0)
 		return fd;
-	rc = hash_known(lattice, area, name, fd, &st, sha, &size, err);
+	rc = ag_hash_known(lattice, area, name, fd, &st, sha, &size, err);
 	close(fd);
 	if (rc) {
 		lc_err_prefix(err, "'%s/%s'", d->path, name);
@@ -145,7 +143,7 @@ static int already_there(const struct ag_dir *d, const char *lattice, int area,
 		return 0;
 	if ((fd = open_regular(d, name, &st, err)) < 0)
 		return fd;
-	rc = hash_known(lattice, area, name, fd, &st, sha, &got, err);
+	rc = ag_hash_known(lattice, area, name, fd, &st, sha, &got, err);
 	close(fd);
 	if (rc) {
 		lc_err_prefix(err, "'%s/%s'", d->path, name);

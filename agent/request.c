@@ -16,6 +16,7 @@ const char *ag_code_name(int code)
 	case AG_E_MISMATCH: case AG_E_EOF: return "mismatch";
 	case AG_E_ENOSPC: return "enospc";
 	case AG_E_LOCKED: return "locked";
+	case AG_E_FETCH: return "cannot_fetch";
 	default: return "io";
 	}
 }

@@ -16,5 +16,9 @@ echo "== up: deploy, re-run, plan, status on N test hosts"
 bench/up.sh
 
 echo
+echo "== programs by URL: pushed from here vs fetched by each host, first up on N test hosts"
+bench/fetch.sh
+
+echo
 echo "== DKG ceremony: unseal, t = majority, on N test hosts"
 bench/dkg.sh

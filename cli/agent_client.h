@@ -49,6 +49,10 @@ int lc_agent_start(struct lc_agent **out, struct lc_ssh *c,
  * reply with "ok": false is returned as is, not as an error. */
 int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
 		  struct lc_err *err);
+/* lc_agent_call for an operation that may take long on the host (a
+ * download): its reply may take up to wait_ms more than a usual one. */
+int lc_agent_call_wait(struct lc_agent *a, cJSON *req, cJSON **reply, int wait_ms,
+		       struct lc_err *err);
 /* A put of the local file path, whose sha256 (hex) and size the caller
  * computed once: the host is asked first, and the bytes are streamed only
  * when it does not have that content (*sent says which). */

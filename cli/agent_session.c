@@ -90,6 +90,17 @@ int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
 	return 0;
 }
 
+int lc_agent_call_wait(struct lc_agent *a, cJSON *req, cJSON **reply, int wait_ms,
+		       struct lc_err *err)
+{
+	int old = lc_ssh_set_io_timeout(a->c, 0), rc;
+
+	lc_ssh_set_io_timeout(a->c, old + wait_ms);
+	rc = lc_agent_call(a, req, reply, err);
+	lc_ssh_set_io_timeout(a->c, old);
+	return rc;
+}
+
 /* The sha256 the host reports for area/name, or "" when it has none. */
 static int remote_sha(struct lc_agent *a, const cJSON *put, char out[65],
 		      struct lc_err *err)
@@ -277,6 +288,7 @@ static const struct {
 	{ "enospc", LC_ERR_NOSPACE },
 	{ "locked", LC_ERR_LOCKED },
 	{ "io", LC_ERR_IO },
+	{ "cannot_fetch", LC_ERR_FETCH },
 };
 
 int lc_agent_code(const char *name)

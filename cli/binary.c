@@ -346,7 +346,7 @@ static int sync_dir(const char *dir, struct lc_err *err)
 
 /* A { url, sha256 } entry: from the cache, or fetched into it. */
 static int resolve_url(struct lc_binfile *out, const struct lc_binary *b,
-		       const char *role, const char *cachedir,
+		       const char *role, const char *cachedir, unsigned flags,
 		       struct lc_err *err)
 {
 	char want[65], got[65], damaged[65], shown[1024], tmp[4096 + 96];
@@ -364,6 +364,11 @@ static int resolve_url(struct lc_binfile *out, const struct lc_binary *b,
 	if ((rc = check_cached(out, want, damaged, err)) != 0) {
 		if (rc < 0)
 			return -1;
+		snprintf(out->sha256, sizeof(out->sha256), "%s", want);
+		out->present = 1;
+		return 0;
+	}
+	if (flags & LC_BIN_LAZY) {
 		snprintf(out->sha256, sizeof(out->sha256), "%s", want);
 		return 0;
 	}
@@ -410,6 +415,7 @@ static int resolve_url(struct lc_binfile *out, const struct lc_binary *b,
 	snprintf(out->sha256, sizeof(out->sha256), "%s", want);
 	out->size = f.size;
 	out->fetched = 1;
+	out->present = 1;
 	if (damaged[0])
 		snprintf(out->note, sizeof(out->note), "the cached %s binary was "
 			 "damaged (%s%s, not %s); fetched it again", role,
@@ -425,7 +431,7 @@ out:
 }
 
 int lc_binary_resolve(struct lc_binfile *out, const struct lc_manifest *m,
-		      int role, const char *cachedir, struct lc_err *err)
+		      int role, const char *cachedir, unsigned flags, struct lc_err *err)
 {
 	const struct lc_binary *b;
 	const char *name;
@@ -441,12 +447,16 @@ int lc_binary_resolve(struct lc_binfile *out, const struct lc_manifest *m,
 			    "to [binaries]", name, name);
 		return -1;
 	}
-	if (b->path)
+	if (b->path) {
+		out->present = 1;
 		return resolve_path(out, m, name, b->path, cachedir, err);
+	}
+	out->url = b->url;
+	lc_url_redact(out->shown, sizeof(out->shown), b->url, 1);
 	if (!cachedir) {
 		/* Read-only: the manifest's sha256 is the content; not fetched. */
 		lc_hex_encode(out->sha256, b->sha256, 32);
 		return 0;
 	}
-	return resolve_url(out, b, name, cachedir, err);
+	return resolve_url(out, b, name, cachedir, flags, err);
 }

@@ -12,7 +12,15 @@ struct lc_binfile {
 	int fetched;       /* downloaded by this call (else local or cached) */
 	char note[320];    /* "" or a remark for the operator: a damaged
 			    * cache entry was replaced */
+	const char *url;   /* a { url, sha256 } entry's URL (the manifest's) */
+	char shown[1024];  /* that URL for messages, credentials hidden */
+	int present;       /* path holds the program (see LC_BIN_LAZY) */
 };
+
+/* lc_binary_resolve: a URL not in the cache yet is left for later (the
+ * hosts may fetch it themselves): out->path names where the cache would
+ * keep it, out->present is 0 and out->size unknown (0). */
+#define LC_BIN_LAZY 1
 
 /*
  * Resolve role's [binaries] entry of m: a local path (relative to the
@@ -22,9 +30,9 @@ struct lc_binfile {
  * manifest's sha256, and reused from there on later runs.  A role with no
  * entry is an error naming the manifest key to add.  cachedir NULL: write
  * nothing (a local file is hashed afresh; a URL is not fetched, its
- * manifest sha256 is taken and out->path is "").
+ * manifest sha256 is taken and out->path is ""); flags LC_BIN_LAZY.
  */
 int lc_binary_resolve(struct lc_binfile *out, const struct lc_manifest *m,
-		      int role, const char *cachedir, struct lc_err *err);
+		      int role, const char *cachedir, unsigned flags, struct lc_err *err);
 
 #endif

@@ -97,13 +97,25 @@ static void print_rotation(const struct rotation *rot, const struct lc_run *r, i
 	lc_print_json(o);
 }
 
+/* Each line of b on stderr, after "host: ". */
+static void print_lines(const char *host, const struct lc_buf *b)
+{
+	const char *p = b->ptr, *e;
+
+	for (; p && p < b->ptr + b->len; p = e + 1) {
+		if (!(e = memchr(p, '\n', (size_t)(b->ptr + b->len - p))))
+			e = b->ptr + b->len;
+		fprintf(stderr, "%s: %.*s\n", host, (int)(e - p), p);
+	}
+}
+
 /* Push the member's changed files, reinstall its unit, restart it. */
 static int apply(struct lc_run *r, size_t i, int role)
 {
 	struct lc_want_host *wh = &r->lay.hosts[i];
 	struct lc_fanout_host *h = &r->f.hosts[i];
 	struct lc_want_role *wr = NULL;
-	long long bytes = 0;
+	struct lc_sent sent;
 	size_t k, n;
 
 	if (lc_plan_host(h->agent, r->m, wh, r->j, &r->err))
@@ -113,10 +125,20 @@ static int apply(struct lc_run *r, size_t i, int role)
 			wr = &wh->roles[k];
 	if (!wr)
 		return lc_err_set(&r->err, "%s is not a role of %s", lc_roles[role].name, wh->name);
-	for (n = 0; n < wr->nfiles; n++)
-		if (wh->files[wr->file[n]].differs &&
-		    lc_put_file(h->agent, r->m, &wh->files[wr->file[n]], &bytes, &r->err))
+	memset(&sent, 0, sizeof(sent));
+	for (n = 0; n < wr->nfiles; n++) {
+		int rc = wh->files[wr->file[n]].differs &&
+			 lc_send_file(&r->lay, h->agent, &wh->files[wr->file[n]], 0, &sent,
+				      &h->out, &h->note, &r->err);
+
+		/* A program drifted and sent again: how, and any warning. */
+		print_lines(wh->name, &h->out);
+		print_lines(wh->name, &h->note);
+		lc_buf_reset(&h->out);
+		lc_buf_reset(&h->note);
+		if (rc)
 			return -1;
+	}
 	lc_run_note(r, wh->hostid, lc_roles[role].name, "files", wr->inputs, "done",
 		    "new peer identity");
 	if (lc_unit_install(h->agent, r->m, role, &r->err))

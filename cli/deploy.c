@@ -75,7 +75,7 @@ static struct lc_want_file *host_file(struct lc_want_host *wh, int area,
 }
 
 /* A local file that is not made yet: its "hash" matches no host's. */
-static const struct lc_binfile unmade_file = { "", "(not made yet)", 0, 0, "" };
+static const struct lc_binfile unmade_file = { "", "(not made yet)", 0, 0, "", NULL, "", 0 };
 
 /* Add a file to role wr of host wh: a local file (hashed) or rendered
  * contents (hashed; role_text writes them). */
@@ -93,6 +93,7 @@ static int role_file(struct lc_want_host *wh, struct lc_want_role *wr, int area,
 		return 0; /* shared with another role of the host (common.env) */
 	if (!(wf->path = strdup(path)))
 		return lc_err_set(err, "out of memory");
+	wf->url_role = -1;
 	if (text) {
 		sha256_hex(wf->sha256, text->ptr, text->len);
 		wf->size = (long long)text->len;
@@ -101,6 +102,8 @@ static int role_file(struct lc_want_host *wh, struct lc_want_role *wr, int area,
 	if (known) { /* hashed once for every host */
 		memcpy(wf->sha256, known->sha256, sizeof(wf->sha256));
 		wf->size = known->size;
+		if (area == LC_AREA_BIN && known->url)
+			wf->url_role = wr->role;
 		return 0;
 	}
 	return lc_sha256_file(wf->sha256, &wf->size, path, err);
@@ -333,9 +336,14 @@ int lc_layout_build(struct lc_layout *l, const struct lc_manifest *m,
 	if (!(l->hosts = calloc(m->nhosts ? m->nhosts : 1, sizeof(*l->hosts))))
 		return lc_err_set(err, "out of memory");
 	snprintf(cache, sizeof(cache), "%s/cache", statedir);
+	snprintf(l->cache, sizeof(l->cache), "%s", cache);
+	if (pthread_mutex_init(&l->mu, NULL))
+		return lc_err_set(err, "cannot make a lock: out of resources");
+	l->have_mu = 1;
 	for (r = 0; r < LC_ROLE_COUNT; r++)
 		if (m->role_count[r] &&
-		    lc_binary_resolve(&l->bins[r], m, r, readonly ? NULL : cache, err))
+		    lc_binary_resolve(&l->bins[r], m, r, readonly ? NULL : cache, LC_BIN_LAZY,
+				      err))
 			return -1;
 
 	lc_buf_init(&common, 1 << 20);
@@ -383,4 +391,33 @@ void lc_layout_release(struct lc_layout *l)
 			free(l->hosts[i].files[k].path);
 	free(l->hosts);
 	l->hosts = NULL;
+	if (l->have_mu)
+		pthread_mutex_destroy(&l->mu);
+	l->have_mu = 0;
+}
+
+int lc_layout_program(struct lc_layout *l, int role, struct lc_binfile *out,
+		      struct lc_err *err)
+{
+	struct lc_binfile b;
+	int rc = 0;
+
+	if (l->readonly)
+		return lc_err_set(err, "a read-only run sends no program");
+	pthread_mutex_lock(&l->mu);
+	if (l->bin_err[role].msg[0]) {
+		*err = l->bin_err[role];
+		rc = -1;
+	} else if (!l->bins[role].present) {
+		if (lc_binary_resolve(&b, l->m, role, l->cache, 0, err) == 0) {
+			l->bins[role] = b;
+		} else {
+			l->bin_err[role] = *err;
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		*out = l->bins[role];
+	pthread_mutex_unlock(&l->mu);
+	return rc;
 }

@@ -2,6 +2,7 @@
 #ifndef LC_DEPLOY_H
 #define LC_DEPLOY_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "binary.h"
@@ -88,6 +89,8 @@ struct lc_want_file {
 	char sha256[65];
 	long long size;
 	int unmade;             /* a keystore not made yet: sha256 matches nothing */
+	int url_role;           /* a { url, sha256 } program: its role (the
+				 * layout's bins[]), else -1 */
 	/* from the plan: */
 	int differs;            /* the host lacks this content */
 	char have[65];          /* the host's sha256; "" when absent */
@@ -137,11 +140,17 @@ struct lc_layout {
 	size_t nhosts;
 	struct lc_binfile bins[LC_ROLE_COUNT];
 	int readonly;           /* built writing nothing (plan) */
+	/* URL programs downloaded here only when a host needs them pushed: */
+	pthread_mutex_t mu;
+	int have_mu;
+	char cache[4200];
+	struct lc_err bin_err[LC_ROLE_COUNT]; /* a download that failed, once */
 };
 
 /*
- * What every host should have: binaries resolved (URLs fetched into
- * <statedir>/cache), env files rendered into <statedir>/hosts/<hostid>/
+ * What every host should have: binaries resolved (a URL's from
+ * <statedir>/cache when it is there, else left for the hosts to fetch or
+ * lc_layout_program to download), env files rendered into <statedir>/hosts/<hostid>/
  * (0600; rewritten only when they change), secrets as the store's files.
  * readonly: write nothing, only hash (binaries hashed without the hash
  * cache, a URL binary known by its manifest sha256 and not fetched, env
@@ -151,5 +160,15 @@ int lc_layout_build(struct lc_layout *l, const struct lc_manifest *m,
 		    const struct lc_identity *id, const char *statedir, int readonly,
 		    struct lc_err *err);
 void lc_layout_release(struct lc_layout *l);
+
+/*
+ * Role's program as a file on this machine, for a host it must be sent
+ * to: a URL's is downloaded into the cache by the first caller (checked
+ * against its sha256) while the others wait; a failed download is
+ * reported to every later caller without trying again.  Thread-safe.
+ * *out is a copy of the layout's entry.
+ */
+int lc_layout_program(struct lc_layout *l, int role, struct lc_binfile *out,
+		      struct lc_err *err);
 
 #endif

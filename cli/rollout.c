@@ -1,4 +1,5 @@
 /* rollout.c - restarts that never take a majority of a committee down: one member at a time, each healthy before the next. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -7,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "deploy.h"
+#include "log.h"
 #include "probe.h"
 #include "roles.h"
 #include "rollout.h"
@@ -15,6 +17,8 @@
 
 /* How long one member may take to come back. */
 #define MEMBER_MS 60000L
+/* How long a host may take to download a program. */
+#define FETCH_S 600
 
 /* ---- the agent operations a rollout uses ---- */
 
@@ -50,6 +54,109 @@ int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
 	cJSON_Delete(reply);
 	if (sent)
 		*bytes += wf->size;
+	return 0;
+}
+
+/* Ask the host to download wf itself: 0 done, 1 send it from here
+ * instead, -1 failed. */
+static int host_fetch(struct lc_layout *l, struct lc_agent *a, const struct lc_want_file *wf,
+		      struct lc_sent *s, struct lc_buf *out, struct lc_buf *note,
+		      struct lc_err *err)
+{
+	const struct lc_binfile *b = &l->bins[wf->url_role];
+	cJSON *req = lc_req("fetch", l->m->name), *reply = NULL, *e;
+	const char *got, *from, *tool;
+	double size;
+	int rc;
+
+	if (!req)
+		return lc_err_set(err, "out of memory");
+	cJSON_AddStringToObject(req, "area", lc_area_names[wf->area]);
+	cJSON_AddStringToObject(req, "name", wf->name);
+	cJSON_AddStringToObject(req, "url", b->url);
+	cJSON_AddStringToObject(req, "sha256", wf->sha256);
+	if (b->present) /* its size is known: nothing larger is taken */
+		cJSON_AddNumberToObject(req, "max_size", (double)b->size);
+	cJSON_AddNumberToObject(req, "timeout_s", FETCH_S);
+	rc = lc_agent_call_wait(a, req, &reply, FETCH_S * 1000, err);
+	cJSON_Delete(req);
+	if (rc)
+		return -1;
+	size = cJSON_GetNumberValue(cJSON_GetObjectItem(reply, "size"));
+	if (lc_reply_ok(reply, err) == 0) {
+		from = cJSON_GetStringValue(cJSON_GetObjectItem(reply, "from"));
+		tool = cJSON_GetStringValue(cJSON_GetObjectItem(reply, "tool"));
+		if (cJSON_IsTrue(cJSON_GetObjectItem(reply, "fetched"))) {
+			s->fetched++;
+			s->fetched_bytes += (long long)size;
+			if (lc_log_on(LC_LOG_VERBOSE))
+				lc_buf_printf(out, "bin/%s: fetched by the host from %s (%.0f bytes, "
+					      "%s)\n", wf->name, b->shown, size, tool ? tool : "?");
+		} else if (from) {
+			s->copied++;
+			if (lc_log_on(LC_LOG_VERBOSE))
+				lc_buf_printf(out, "bin/%s: copied from bin/%s on the host (the same "
+					      "sha256)\n", wf->name, from);
+		}
+		cJSON_Delete(reply);
+		return 0;
+	}
+	e = cJSON_GetObjectItem(reply, "error");
+	switch (err->code) {
+	case LC_ERR_FETCH:
+	case LC_ERR_UNKNOWNOP: /* an agent from before fetch */
+		lc_buf_printf(out, "bin/%s: the host cannot fetch %s (%s); sending this "
+			      "machine's copy\n", wf->name, b->shown, err->msg);
+		rc = 1;
+		break;
+	case LC_ERR_MISMATCH:
+		got = cJSON_GetStringValue(cJSON_GetObjectItem(e, "sha256"));
+		size = cJSON_GetNumberValue(cJSON_GetObjectItem(e, "size"));
+		lc_buf_printf(note, "warning: SECURITY: bin/%s: %s gave this host %.0f bytes "
+			      "with sha256 %s, not the manifest's %s: refused, nothing of it "
+			      "installed.  Something serves this host other bytes than the "
+			      "manifest pins (a tampered mirror, or something in between): "
+			      "find out what before trusting that URL.  Sending this machine's "
+			      "copy, checked against the manifest's sha256, instead.\n",
+			      wf->name, b->shown, isnan(size) ? 0.0 : size, got ? got : "?",
+			      wf->sha256);
+		s->mismatches++;
+		rc = 1;
+		break;
+	default:
+		lc_err_prefix(err, "cannot fetch bin/%s on the host", wf->name);
+		if (err->code == LC_ERR_NOSPACE)
+			lc_err_hint(err, "free space on the host's disk, then run up again");
+		rc = -1;
+	}
+	cJSON_Delete(reply);
+	return rc;
+}
+
+int lc_send_file(struct lc_layout *l, struct lc_agent *a, struct lc_want_file *wf,
+		 int push_only, struct lc_sent *s, struct lc_buf *out, struct lc_buf *note,
+		 struct lc_err *err)
+{
+	struct lc_binfile bin;
+	long long before = s->bytes;
+	int rc;
+
+	if (wf->url_role >= 0) {
+		if (!push_only && (rc = host_fetch(l, a, wf, s, out, note, err)) <= 0)
+			return rc;
+		lc_err_clear(err);
+		if (lc_layout_program(l, wf->url_role, &bin, err)) {
+			lc_err_prefix(err, "cannot send bin/%s", wf->name);
+			return -1;
+		}
+		wf->size = bin.size;
+	}
+	if (lc_put_file(a, l->m, wf, &s->bytes, err))
+		return -1;
+	if (wf->area == LC_AREA_BIN)
+		s->program_bytes += s->bytes - before;
+	if (wf->url_role >= 0 && !push_only)
+		s->pushed++;
 	return 0;
 }
 

@@ -11,6 +11,30 @@
 int lc_put_file(struct lc_agent *a, const struct lc_manifest *m,
 		const struct lc_want_file *wf, long long *bytes, struct lc_err *err);
 
+/* What sending files to a host moved, and how. */
+struct lc_sent {
+	long long bytes;          /* file bytes sent from this machine */
+	long long program_bytes;  /* of those, programs' */
+	long long fetched_bytes;  /* program bytes the host downloaded itself */
+	unsigned fetched;         /* programs the host downloaded itself */
+	unsigned copied;          /* programs it had under another name */
+	unsigned pushed;          /* URL programs sent after the host could not fetch them */
+	unsigned mismatches;      /* downloads refused for a wrong sha256 */
+};
+
+/*
+ * Send one file of layout l to the host when it lacks its content, as
+ * lc_put_file does; a { url, sha256 } program is first asked of the host
+ * (the agent's fetch: the host downloads it itself and checks its
+ * sha256), unless push_only.  When the host cannot fetch it, or what it
+ * downloaded has another sha256 (a warning in note: that URL serves this
+ * host other bytes), this machine's copy is sent instead (downloaded once
+ * for every host, lc_layout_program); out says so per file.  s grows.
+ */
+int lc_send_file(struct lc_layout *l, struct lc_agent *a, struct lc_want_file *wf,
+		 int push_only, struct lc_sent *s, struct lc_buf *out, struct lc_buf *note,
+		 struct lc_err *err);
+
 /* Remove from the host the files role no longer has (lc_retired_secrets);
  * *removed says how many were there. */
 int lc_remove_retired(struct lc_agent *a, const struct lc_manifest *m, int role,

@@ -24,6 +24,14 @@ const char *lc_ssh_peer(const struct lc_ssh *c)
 	return c->peer;
 }
 
+int lc_ssh_set_io_timeout(struct lc_ssh *c, int ms)
+{
+	int old = c->io_timeout_ms;
+
+	c->io_timeout_ms = ms;
+	return old;
+}
+
 void lc_ssh_close(struct lc_ssh *c)
 {
 	if (!c)

@@ -37,6 +37,9 @@ int lc_ssh_connect(struct lc_ssh **out, const char *target,
 void lc_ssh_close(struct lc_ssh *c);
 /* "host:port" actually connected to, for messages. */
 const char *lc_ssh_peer(const struct lc_ssh *c);
+/* Set how long one read or write on c's channels may wait (ms); the
+ * previous value is returned. */
+int lc_ssh_set_io_timeout(struct lc_ssh *c, int ms);
 
 /* Run cmd (a remote shell command line; never put secrets in it). */
 int lc_ssh_exec(struct lc_chan **out, struct lc_ssh *c, const char *cmd,

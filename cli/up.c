@@ -29,10 +29,13 @@
 #include "banned.h"
 
 /* The options of up and add-host. */
-int lc_up_offline;
+int lc_up_offline, lc_up_push_binaries;
 const struct lc_opt lc_up_opts[] = {
 	{ LC_OPT_FLAG, 0, "offline", NULL,
 	  "skip the chain_rpc chain-id check (not for production)", &lc_up_offline },
+	{ LC_OPT_FLAG, 0, "push-binaries", NULL,
+	  "send { url, sha256 } programs from this machine instead of having each "
+	  "host fetch them", &lc_up_push_binaries },
 	LC_OPT_END_MARK,
 };
 
@@ -202,14 +205,21 @@ static struct lc_want_role *next_changed(struct lc_want_host *wh, size_t *k)
 	return NULL;
 }
 
+/* The files step: each host's tally of what moved, summed for the summary. */
+struct files_arg {
+	struct lc_run *r;
+	struct lc_sent *sent; /* one per host */
+};
+
 static int files_task(struct lc_fanout_host *h, void *arg)
 {
-	struct lc_run *r = arg;
+	struct files_arg *fa = arg;
+	struct lc_run *r = fa->r;
 	struct lc_want_host *wh = &r->lay.hosts[h - r->f.hosts];
+	struct lc_sent *s = &fa->sent[h - r->f.hosts];
 	struct lc_want_role *wr;
 	struct lc_agent *a;
-	long long bytes = 0;
-	unsigned nfiles = 0, gone;
+	unsigned nfiles = 0, gone, sent;
 	char done[sizeof(wh->files) / sizeof(wh->files[0])];
 	size_t k = 0, n;
 
@@ -224,7 +234,8 @@ static int files_task(struct lc_fanout_host *h, void *arg)
 
 			if (done[fi] || !wh->files[fi].differs)
 				continue;
-			if (lc_put_file(a, r->m, &wh->files[fi], &bytes, &h->err)) {
+			if (lc_send_file(&r->lay, a, &wh->files[fi], lc_up_push_binaries, s,
+					 &h->out, &h->note, &h->err)) {
 				lc_run_note(r, wh->hostid, role, "files", wr->inputs, "failed",
 					    "%s", h->err.msg);
 				return -1;
@@ -245,10 +256,40 @@ static int files_task(struct lc_fanout_host *h, void *arg)
 		if (wr->action == LC_ACT_REPAIR)
 			lc_buf_printf(&h->out, "%s: drift repaired (%s)\n", role, wr->why);
 	}
-	if (nfiles)
-		lc_buf_printf(&h->out, "sent %u file%s (%lld bytes)\n", nfiles,
-			      nfiles == 1 ? "" : "s", bytes);
+	/* The programs the host fetched or already had are not sent. */
+	sent = nfiles - s->fetched - s->copied;
+	if (s->fetched)
+		lc_buf_printf(&h->out, "sent %u file%s (%lld bytes); the host fetched %u "
+			      "program%s (%lld bytes) itself\n", sent, sent == 1 ? "" : "s",
+			      s->bytes, s->fetched, s->fetched == 1 ? "" : "s", s->fetched_bytes);
+	else if (sent)
+		lc_buf_printf(&h->out, "sent %u file%s (%lld bytes)\n", sent,
+			      sent == 1 ? "" : "s", s->bytes);
 	return 0;
+}
+
+/* The files step on every host, and what it moved in all into *total. */
+static size_t send_files(struct lc_run *r, struct lc_sent *total)
+{
+	struct files_arg fa = { r, calloc(r->lay.nhosts ? r->lay.nhosts : 1, sizeof(*fa.sent)) };
+	size_t failed, i;
+
+	if (!fa.sent) {
+		lc_err_set(&r->err, "out of memory");
+		return r->lay.nhosts;
+	}
+	failed = lc_fanout_run(&r->f, "files", files_task, &fa);
+	for (i = 0; i < r->lay.nhosts; i++) {
+		total->bytes += fa.sent[i].bytes;
+		total->program_bytes += fa.sent[i].program_bytes;
+		total->fetched_bytes += fa.sent[i].fetched_bytes;
+		total->fetched += fa.sent[i].fetched;
+		total->copied += fa.sent[i].copied;
+		total->pushed += fa.sent[i].pushed;
+		total->mismatches += fa.sent[i].mismatches;
+	}
+	free(fa.sent);
+	return failed;
 }
 
 static int units_task(struct lc_fanout_host *h, void *arg)
@@ -328,7 +369,7 @@ static int health_confirmed(const struct lc_journal *j)
 }
 
 static void print_kit(struct lc_run *r, unsigned hosts_up, const char *signal,
-		      unsigned changed)
+		      unsigned changed, const struct lc_sent *sent)
 {
 	struct lc_gitinfo gi;
 	struct lc_buf text;
@@ -349,6 +390,12 @@ static void print_kit(struct lc_run *r, unsigned hosts_up, const char *signal,
 		cJSON_AddNumberToObject(o, "hosts_up", hosts_up);
 		cJSON_AddNumberToObject(o, "hosts", (double)r->m->nhosts);
 		cJSON_AddStringToObject(o, "pipeline", signal);
+		cJSON_AddNumberToObject(o, "bytes_sent", (double)sent->bytes);
+		cJSON_AddNumberToObject(o, "program_bytes_sent", (double)sent->program_bytes);
+		cJSON_AddNumberToObject(o, "program_bytes_fetched", (double)sent->fetched_bytes);
+		cJSON_AddNumberToObject(o, "programs_fetched", sent->fetched);
+		cJSON_AddNumberToObject(o, "programs_pushed", sent->pushed);
+		cJSON_AddNumberToObject(o, "fetch_mismatches", sent->mismatches);
 		if (k)
 			cJSON_AddItemToObject(o, "kit", k);
 		lc_print_json(o);
@@ -689,6 +736,7 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 	struct lc_run r;
 	struct lc_err err;
 	struct lc_tally t;
+	struct lc_sent sent;
 	char signal[256], idhex[65];
 	unsigned hosts_up = 0, changed;
 	long t0 = lc_now_ms();
@@ -699,6 +747,7 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 	 * before anything is generated or any host is touched. */
 	lc_err_clear(&err);
 	lc_buf_init(&out, 1 << 16);
+	memset(&sent, 0, sizeof(sent));
 	if (offline) {
 		fprintf(stderr, "warning: --offline: the chain_rpc endpoints are not checked "
 			"against chain_id %llu\n", (unsigned long long)m->chain_id);
@@ -750,13 +799,18 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 		if (!ctx->quiet && !ctx->json)
 			fprintf(stderr, "up: nothing to do: %u roles on %zu hosts match the "
 				"manifest and run\n", t.roles, m->nhosts);
-		print_kit(&r, (unsigned)m->nhosts, "unchanged (every role was already up)", 0);
+		print_kit(&r, (unsigned)m->nhosts, "unchanged (every role was already up)", 0, &sent);
 		rc = LC_EXIT_OK;
 		goto out;
 	}
 
 	/* Files and units everywhere first: the bytes move in parallel. */
-	failed += lc_fanout_run(&r.f, "files", files_task, &r);
+	failed += send_files(&r, &sent);
+	if (!ctx->quiet && !ctx->json && (sent.fetched || sent.pushed || sent.program_bytes))
+		fprintf(stderr, "up: programs: %lld bytes sent from this machine; %u fetched by "
+			"the hosts themselves (%lld bytes)%s\n", sent.program_bytes,
+			sent.fetched, sent.fetched_bytes, sent.pushed ?
+			", the others sent after the host could not fetch them" : "");
 	if (lc_interrupted) {
 		rc = interrupted(&r, "sending files");
 		goto out;
@@ -805,7 +859,7 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 		goto out;
 	}
 	lc_run_note(&r, "", "", "health", idhex, "done", "%s", signal);
-	print_kit(&r, hosts_up, signal, changed);
+	print_kit(&r, hosts_up, signal, changed, &sent);
 	rc = LC_EXIT_OK;
 out:
 	if (ctx->json && rc != LC_EXIT_OK)

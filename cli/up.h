@@ -36,8 +36,9 @@ void lc_json_error(cJSON *o, const struct lc_err *err);
  */
 int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline);
 
-/* The options up and add-host share: --offline sets lc_up_offline. */
-extern int lc_up_offline;
+/* The options up and add-host share: --offline sets lc_up_offline,
+ * --push-binaries lc_up_push_binaries (URL programs sent, not fetched). */
+extern int lc_up_offline, lc_up_push_binaries;
 extern const struct lc_opt lc_up_opts[];
 
 #endif

@@ -33,6 +33,7 @@ enum {
 	LC_ERR_MISMATCH = -12, /* mismatch: bytes not as announced (hash, size, key) */
 	LC_ERR_NOSPACE = -13, /* enospc: the host's disk is full */
 	LC_ERR_IO = -14,      /* io: any other system error on the host */
+	LC_ERR_FETCH = -15,   /* cannot_fetch: the host could not download a URL */
 };
 
 struct lc_err {

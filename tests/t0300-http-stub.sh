@@ -119,4 +119,18 @@ test_expect_success 'a port in use is an error; bad options are usage errors' '
 	{ "$STUB" --port-file d 127.0.0.1 0 2>e; test $? -eq 2; } && test -d d
 '
 
+test_expect_success '--netns F (twice), --parallel: the same port in each namespace, none here' '
+	mkdir www && head -c 300000 /dev/urandom >www/role.bin &&
+	: >ns1 && : >ns2 && unshare --net="$PWD/ns1" ip link set lo up &&
+	unshare --net="$PWD/ns2" ip link set lo up &&
+	stub_start --parallel --serve www --netns "$PWD/ns1" --netns "$PWD/ns2" 127.0.0.1 0 && {
+		for ns in ns1 ns2; do
+			nsenter --net="$ns" curl -s -f -o "got.$ns" "http://127.0.0.1:$PORT/role.bin" &&
+			cmp "got.$ns" www/role.bin || return 1
+		done &&
+		test -z "$(ss -Hltn "sport = :$PORT")" &&
+		! curl -s -f -o /dev/null "http://127.0.0.1:$PORT/role.bin"
+	}; rc=$?; stub_stop; umount ns1 ns2; test $rc -eq 0
+'
+
 test_done

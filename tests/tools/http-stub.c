@@ -21,13 +21,21 @@
  *   --delay MS      for slow (default 1000)
  *   --pidfile F     write the pid to F
  *   --port-file F   write the port to F once listening
+ *   --netns F       listen in the network namespace F (a bind-mounted
+ *                   /proc/PID/ns/net, e.g. a test host's <state>/hI/netns)
+ *                   instead of this one; repeated, on the same address
+ *                   and port in each (PORT 0: the port the first got)
+ *   --parallel      answer each connection in a child process of its
+ *                   own, so many downloads run at once
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +53,7 @@
 #define HEAD_MAX 16384
 #define BODY_MAX (1024 * 1024)
 #define HELD_MAX 64
+#define NETNS_MAX 128
 
 enum mode { M_OK, M_ERROR, M_GARBAGE, M_HANG, M_500, M_SLOW, M_HUGE };
 static const char *const mode_names[] = { "ok", "error", "garbage", "hang",
@@ -346,26 +355,30 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: http-stub [--chain-id N] [--serve DIR] [--result TEXT] [--mode "
 		"ok|error|garbage|hang|status500|slow|huge] [--delay MS] [--pidfile F] "
-		"[--port-file F] ADDRESS PORT\n"
+		"[--port-file F] [--netns F]... [--parallel] ADDRESS PORT\n"
 		"a TEST TOOL: listens on 127.0.0.0/8 only\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	const char *pidfile = NULL, *portfile = NULL, *addr, *portarg;
+	const char *pidfile = NULL, *portfile = NULL, *addr, *portarg, *netns[NETNS_MAX];
 	struct sockaddr_in sa;
 	socklen_t salen = sizeof(sa);
 	struct sigaction act;
 	struct timeval tv = { 5, 0 };
 	char text[32], *end;
 	unsigned long port;
-	int i, ls, one = 1;
-	size_t k;
+	int i, ls[NETNS_MAX], one = 1, home = -1, parallel = 0;
+	size_t k, nns = 0, nls;
 
 	for (i = 1; i < argc && !strncmp(argv[i], "--", 2); i++) {
 		const char *o = argv[i];
 
+		if (!strcmp(o, "--parallel")) {
+			parallel = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			usage();
 		if (!strcmp(o, "--chain-id")) {
@@ -394,6 +407,10 @@ int main(int argc, char **argv)
 			pidfile = argv[++i];
 		} else if (!strcmp(o, "--port-file")) {
 			portfile = argv[++i];
+		} else if (!strcmp(o, "--netns")) {
+			if (nns == NETNS_MAX)
+				die("at most %s --netns", "128");
+			netns[nns++] = argv[++i];
 		} else {
 			usage();
 		}
@@ -418,14 +435,33 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &act, NULL);
 	sigaction(SIGINT, &act, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (parallel)
+		signal(SIGCHLD, SIG_IGN); /* children reaped by the kernel */
 
-	if ((ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		die("socket: %s", strerror(errno));
-	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(ls, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("cannot bind: %s", strerror(errno));
-	if (listen(ls, 64) < 0 || getsockname(ls, (struct sockaddr *)&sa, &salen) < 0)
-		die("cannot listen: %s", strerror(errno));
+	/* One listening socket per namespace: a socket stays in the
+	 * namespace it was made in, whatever this process enters later. */
+	if (nns && (home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		die("cannot open /proc/self/ns/net: %s", strerror(errno));
+	nls = nns ? nns : 1;
+	for (k = 0; k < nls; k++) {
+		int nfd = -1;
+
+		if (nns && ((nfd = open(netns[k], O_RDONLY | O_CLOEXEC)) < 0 ||
+			    setns(nfd, CLONE_NEWNET) < 0))
+			die("cannot enter the network namespace '%s'", netns[k]);
+		if ((ls[k] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+			die("socket: %s", strerror(errno));
+		setsockopt(ls[k], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(ls[k], (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			die("cannot bind: %s", strerror(errno));
+		if (listen(ls[k], 64) < 0 ||
+		    getsockname(ls[k], (struct sockaddr *)&sa, &salen) < 0)
+			die("cannot listen: %s", strerror(errno));
+		if (nns && (setns(home, CLONE_NEWNET) < 0 || close(nfd) < 0))
+			die("cannot go back to the first network namespace: %s", strerror(errno));
+	}
+	if (home >= 0)
+		close(home);
 	if (pidfile) {
 		snprintf(text, sizeof(text), "%ld\n", (long)getpid());
 		write_file(pidfile, text);
@@ -437,22 +473,25 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	while (!stop) {
-		struct pollfd p[1 + HELD_MAX];
+		struct pollfd p[NETNS_MAX + HELD_MAX];
+		size_t j;
 		int c;
 
-		p[0].fd = ls;
-		p[0].events = POLLIN;
-		for (k = 0; k < nheld; k++) {
-			p[1 + k].fd = held[k];
-			p[1 + k].events = POLLIN;
+		for (j = 0; j < nls; j++) {
+			p[j].fd = ls[j];
+			p[j].events = POLLIN;
 		}
-		if (poll(p, 1 + nheld, -1) < 0)
+		for (k = 0; k < nheld; k++) {
+			p[nls + k].fd = held[k];
+			p[nls + k].events = POLLIN;
+		}
+		if (poll(p, nls + nheld, -1) < 0)
 			continue; /* EINTR: stop is set, or not */
 		/* A held connection that the client closed (or wrote to) goes. */
 		for (k = nheld; k-- > 0;) {
 			char junk[512];
 
-			if (!p[1 + k].revents)
+			if (!p[nls + k].revents)
 				continue;
 			if (read(held[k], junk, sizeof(junk)) > 0)
 				continue;
@@ -460,16 +499,28 @@ int main(int argc, char **argv)
 			memmove(held + k, held + k + 1, (nheld - k - 1) * sizeof(held[0]));
 			nheld--;
 		}
-		if (!(p[0].revents & POLLIN))
-			continue;
-		if ((c = accept(ls, NULL, NULL)) < 0)
-			continue;
-		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		handle(c);
+		for (j = 0; j < nls; j++) {
+			if (!(p[j].revents & POLLIN) || (c = accept(ls[j], NULL, NULL)) < 0)
+				continue;
+			setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+			setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+			if (parallel) {
+				pid_t pid = fork();
+
+				if (pid == 0) {
+					signal(SIGTERM, SIG_DFL);
+					handle(c);
+					_exit(0);
+				}
+				close(c);
+				continue;
+			}
+			handle(c);
+		}
 	}
 	for (k = 0; k < nheld; k++)
 		close(held[k]);
-	close(ls);
+	for (k = 0; k < nls; k++)
+		close(ls[k]);
 	return 0;
 }

@@ -71,7 +71,7 @@ static void local(void)
 	CHECK(lc_sha256_file(hex, &size, want, &err) == 0);
 
 	/* Not in the manifest: names the key to add. */
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, 0, &err);
 	CHECK(rc == -1 && strstr(err.msg, "names no binary for relay-member") &&
 	      strstr(err.hint, "relay-member = \"./bin/relay-member\"") &&
 	      strstr(err.hint, "[binaries]"));
@@ -79,7 +79,7 @@ static void local(void)
 	/* Relative to the manifest's directory. */
 	m.binaries[LC_ROLE_RELAY_MEMBER].set = 1;
 	m.binaries[LC_ROLE_RELAY_MEMBER].path = "bin/relay";
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, 0, &err);
 	CHECKF(rc == 0, "%s", err.msg);
 	CHECK(!strcmp(out.path, want) && !strcmp(out.sha256, hex) &&
 	      out.size == (long long)sizeof(hello) - 1 && !out.fetched && !out.note[0]);
@@ -87,7 +87,7 @@ static void local(void)
 	/* A manifest in the current directory: the path as written. */
 	if ((cwd = open(".", O_RDONLY | O_DIRECTORY)) >= 0 && chdir(dir) == 0) {
 		m.path = "lattice.toml";
-		CHECK(lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err) == 0 &&
+		CHECK(lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, 0, &err) == 0 &&
 		      !strcmp(out.path, "bin/relay") && !strcmp(out.sha256, hex));
 		m.path = mpath;
 		CHECK(fchdir(cwd) == 0);
@@ -99,25 +99,25 @@ static void local(void)
 	snprintf(want, sizeof(want), "%s/link", dir);
 	CHECK(symlink("bin/relay", want) == 0);
 	m.binaries[LC_ROLE_RELAY_MEMBER].path = want;
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, 0, &err);
 	CHECKF(rc == 0 && !strcmp(out.path, want) && !strcmp(out.sha256, hex), "%s", err.msg);
 	unlink(want);
 
 	/* Missing, not executable, not a regular file. */
 	m.binaries[LC_ROLE_RELAY_MEMBER].path = "bin/nosuch";
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, 0, &err);
 	CHECKF(rc == LC_ERR_NOTFOUND && strstr(err.msg, "cannot open the relay-member "
 	       "binary") && strstr(err.hint, "relative to the manifest's directory"),
 	       "%d %s", rc, err.msg);
 	CHECK(put("bin/plain", hello, sizeof(hello) - 1, 0644) == 0);
 	m.binaries[LC_ROLE_RELAY_MEMBER].path = "bin/plain";
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, 0, &err);
 	CHECKF(rc == -1 && strstr(err.msg, "is not executable") &&
 	       strstr(err.hint, "chmod +x"), "%s", err.msg);
 	m.binaries[LC_ROLE_RELAY_MEMBER].path = "bin";
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, 0, &err);
 	CHECKF(rc == -1 && strstr(err.msg, "is not a regular file"), "%s", err.msg);
-	CHECK(lc_binary_resolve(&out, &m, LC_ROLE_COUNT, lcache, &err) == -1);
+	CHECK(lc_binary_resolve(&out, &m, LC_ROLE_COUNT, lcache, 0, &err) == -1);
 
 	/* The hash is remembered by the file's identity: reused while the file
 	 * is untouched, never after an edit, even one that keeps the size and
@@ -130,7 +130,7 @@ static void local(void)
 
 		m.binaries[LC_ROLE_RELAY_MEMBER].path = "bin/relay";
 		snprintf(want, sizeof(want), "%s/bin/relay", dir);
-		CHECK(lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err) == 0 &&
+		CHECK(lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, 0, &err) == 0 &&
 		      !strcmp(out.sha256, hex));
 		snprintf(mpath, sizeof(mpath), "%s/local-cache/local", dir);
 		CHECK(stat(mpath, &st) == 0 && S_ISDIR(st.st_mode));
@@ -149,7 +149,7 @@ static void local(void)
 		}
 		CHECK(utimensat(AT_FDCWD, want, times, 0) == 0);
 		CHECK(lc_sha256_file(edited, &size, want, &err) == 0 && strcmp(edited, hex));
-		CHECK(lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, &err) == 0 &&
+		CHECK(lc_binary_resolve(&out, &m, LC_ROLE_RELAY_MEMBER, lcache, 0, &err) == 0 &&
 		      !strcmp(out.sha256, edited));
 	}
 }
@@ -199,9 +199,15 @@ static void fetched(void)
 	snprintf(cache, sizeof(cache), "%s/state/cache", dir);
 	snprintf(cpath, sizeof(cpath), "%s/%s", cache, hex);
 
-	/* Fetched into a new cache directory (0700), the file 0755. */
+	/* Lazy: not in the cache, not fetched; where it would be, its hash. */
 	url_entry(&m, url, hex);
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, LC_BIN_LAZY, &err);
+	CHECKF(rc == 0 && !out.present && !out.fetched && !strcmp(out.path, cpath) &&
+	       !strcmp(out.sha256, hex) && out.url && !strcmp(out.shown, url) &&
+	       access(cpath, F_OK) < 0, "%s", err.msg);
+
+	/* Fetched into a new cache directory (0700), the file 0755. */
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 	CHECKF(rc == 0, "%s", err.msg);
 	CHECK(out.fetched && !out.note[0] && !strcmp(out.path, cpath) &&
 	      !strcmp(out.sha256, hex) && out.size == (long long)n);
@@ -210,16 +216,20 @@ static void fetched(void)
 	      st.st_size == (off_t)n);
 	CHECK(entries(cache) == 1);
 
-	/* Reused: no download, and none possible once the server is gone. */
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+	/* Reused: no download, and none possible once the server is gone;
+	 * lazy finds it there too. */
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 	CHECKF(rc == 0 && !out.fetched && !strcmp(out.path, cpath) &&
 	       out.size == (long long)n, "%s", err.msg);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, LC_BIN_LAZY, &err);
+	CHECKF(rc == 0 && out.present && !out.fetched && out.size == (long long)n,
+	       "%s", err.msg);
 	unit_stub_stop(&s);
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 	CHECKF(rc == 0 && !out.fetched && !strcmp(out.sha256, hex), "%s", err.msg);
 	/* A mode changed in the cache is put back. */
 	chmod(cpath, 0600);
-	CHECK(lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err) == 0 &&
+	CHECK(lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err) == 0 &&
 	      stat(cpath, &st) == 0 && (st.st_mode & 07777) == 0755);
 
 	/* A damaged cache file is deleted and fetched again, with a note. */
@@ -230,7 +240,7 @@ static void fetched(void)
 	if (unit_stub_start(&s, args))
 		goto out;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/tally.bin", s.port);
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 	CHECKF(rc == 0 && out.fetched, "%s", err.msg);
 	CHECKF(strstr(out.note, "the cached tally-member binary was damaged (sha256 ") &&
 	       strstr(out.note, "fetched it again"), "%s", out.note);
@@ -238,7 +248,7 @@ static void fetched(void)
 	/* So is a symbolic link in its place. */
 	unlink(cpath);
 	CHECK(symlink("/bin/sh", cpath) == 0);
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 	CHECKF(rc == 0 && out.fetched && strstr(out.note, "a symbolic link"), "%s", err.msg);
 	CHECK(lstat(cpath, &st) == 0 && S_ISREG(st.st_mode));
 	CHECK(entries(cache) == 1);
@@ -247,7 +257,7 @@ static void fetched(void)
 	snprintf(cache, sizeof(cache), "%s/cache2", dir);
 	snprintf(bad, sizeof(bad), "http://127.0.0.1:%u/tally.bin?token=" TOKEN, s.port);
 	url_entry(&m, bad, other);
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 	CHECK(rc == -1 && strstr(err.msg, "sha256 mismatch for ") &&
 	      strstr(err.msg, hex) && strstr(err.msg, other) &&
 	      strstr(err.msg, "/tally.bin?\xe2\x80\xa6") && !strstr(err.msg, TOKEN));
@@ -257,7 +267,7 @@ static void fetched(void)
 	/* 404 and 500: the status, nothing left behind. */
 	snprintf(bad, sizeof(bad), "http://127.0.0.1:%u/nosuch.bin", s.port);
 	url_entry(&m, bad, hex);
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 	CHECKF(rc == -1 && strstr(err.msg, "cannot download http://127.0.0.1:") &&
 	       strstr(err.msg, "/nosuch.bin: HTTP status 404"), "%s", err.msg);
 	CHECK(entries(cache) == 0);
@@ -270,7 +280,7 @@ static void fetched(void)
 		if (unit_stub_start(&s, a500) == 0) {
 			snprintf(bad, sizeof(bad), "http://127.0.0.1:%u/tally.bin", s.port);
 			url_entry(&m, bad, hex);
-			rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+			rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 			CHECKF(rc == -1 && strstr(err.msg, "HTTP status 500"), "%s", err.msg);
 			CHECK(entries(cache) == 0);
 			unit_stub_stop(&s);
@@ -279,7 +289,7 @@ static void fetched(void)
 		if (unit_stub_start(&s, agarb) == 0) {
 			snprintf(bad, sizeof(bad), "http://127.0.0.1:%u/tally.bin", s.port);
 			url_entry(&m, bad, hex);
-			rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+			rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 			CHECKF(rc == -1 && strstr(err.msg, "sha256 mismatch"), "%s", err.msg);
 			CHECK(entries(cache) == 0);
 			unit_stub_stop(&s);
@@ -288,13 +298,13 @@ static void fetched(void)
 
 	/* Nobody there; a URL latticectl does not fetch. */
 	url_entry(&m, url, hex);
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 	CHECKF(rc == LC_ERR_CONNECT && strstr(err.msg, "cannot download"), "%d %s", rc, err.msg);
 	url_entry(&m, "ftp://127.0.0.1/tally.bin", hex);
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 	CHECKF(rc == -1 && strstr(err.msg, "not an acceptable URL"), "%s", err.msg);
 	url_entry(&m, "http://192.0.2.1/tally.bin", hex);
-	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, &err);
+	rc = lc_binary_resolve(&out, &m, LC_ROLE_TALLY_MEMBER, cache, 0, &err);
 	CHECKF(rc == -1 && strstr(err.msg, "not a loopback host"), "%s", err.msg);
 	CHECK(entries(cache) == 0);
 out:
