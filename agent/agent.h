@@ -188,6 +188,8 @@ int ag_op_remove(struct ag_req *r, struct lc_err *err);
 int ag_op_unit(struct ag_req *r, struct lc_err *err);
 int ag_op_status(struct ag_req *r, struct lc_err *err);
 int ag_op_metrics(struct ag_req *r, struct lc_err *err);
+/* ops_lattices.c: every lattice here and its roles' metrics ports. */
+int ag_op_lattices(struct ag_req *r, struct lc_err *err);
 /* ops_dkg.c: one member's side of the DKG ceremony, kept for the session. */
 int ag_op_dkg_begin(struct ag_req *r, struct lc_err *err);
 int ag_op_dkg_define(struct ag_req *r, struct lc_err *err);

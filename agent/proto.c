@@ -29,7 +29,7 @@ static const struct {
 	{ "facts", ag_op_facts }, { "stat", ag_op_stat }, { "put", ag_op_put },
 	{ "lock", ag_op_lock },   { "unlock", ag_op_unlock }, { "wipe", ag_op_wipe },
 	{ "unit", ag_op_unit },   { "status", ag_op_status }, { "metrics", ag_op_metrics },
-	{ "remove", ag_op_remove },
+	{ "remove", ag_op_remove }, { "lattices", ag_op_lattices },
 	{ "dkg_begin", ag_op_dkg_begin },     { "dkg_define", ag_op_dkg_define },
 	{ "dkg_deal", ag_op_dkg_deal },       { "dkg_deliver", ag_op_dkg_deliver },
 	{ "dkg_verdict", ag_op_dkg_verdict }, { "dkg_reveal", ag_op_dkg_reveal },
