@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -64,8 +65,15 @@ static int lattice_ports(cJSON *o, const char *lattice, struct lc_err *err)
 		role[n - 4] = '\0';
 		if (!ag_role_ok(role) || !strcmp(role, "common"))
 			continue;
-		if ((rc = ag_read_at(&d, de->d_name, &b, 1 << 16, err)))
-			goto out;
+		/* Another lattice's odd file (a symlink, a huge one, one
+		 * removed meanwhile) is not ours to fail on: skipped. */
+		if ((rc = ag_read_at(&d, de->d_name, &b, 1 << 16, err))) {
+			if (rc == LC_ERR_NOMEM)
+				goto out;
+			lc_err_clear(err);
+			rc = 0;
+			continue;
+		}
 		if ((port = port_of(&b)) && !cJSON_AddNumberToObject(o, role, (double)port)) {
 			rc = lc_err_set(err, "out of memory");
 			goto out;
@@ -85,6 +93,7 @@ int ag_op_lattices(struct ag_req *r, struct lc_err *err)
 {
 	struct ag_dir base = { .fd = -1 };
 	struct dirent *de;
+	struct stat st;
 	DIR *dir = NULL;
 	cJSON *all, *o;
 	int fd, rc;
@@ -106,7 +115,9 @@ int ag_op_lattices(struct ag_req *r, struct lc_err *err)
 		goto out;
 	}
 	while ((errno = 0, de = readdir(dir))) {
-		if (!ag_lattice_ok(de->d_name) || de->d_type != DT_DIR)
+		if (!ag_lattice_ok(de->d_name) ||
+		    fstatat(base.fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
 			continue;
 		if (!(o = cJSON_AddObjectToObject(all, de->d_name))) {
 			rc = lc_err_set(err, "out of memory");

@@ -73,6 +73,7 @@ static int cmd_successor(int argc, char **argv, struct lc_ctx *ctx)
 	char olddir[PATH_MAX], newdir[PATH_MAX], kept[PATH_MAX + 32], next[256], when[64];
 	struct lc_retirement rt;
 	struct lc_err err;
+	struct lc_buf text;
 	long long now = (long long)time(NULL);
 	cJSON *o;
 
@@ -101,12 +102,22 @@ static int cmd_successor(int argc, char **argv, struct lc_ctx *ctx)
 	snprintf(rt.lattice, sizeof(rt.lattice), "%s", m->name);
 	snprintf(rt.successor, sizeof(rt.successor), "%s", next);
 	rt.announced = now;
-	/* The records first: a rename that fails leaves them, and the next
-	 * run names the state it finds. */
-	if (lc_retirement_write(&rt, olddir, &err) ||
-	    lc_predecessor_write(newdir, m->name, &err) ||
-	    lc_manifest_rename(m, next, &err))
+	/* The new text first (nothing is recorded when the name cannot be
+	 * rewritten), then the records, then the manifest. */
+	lc_buf_init(&text, LC_BUF_NOMAX);
+	if (lc_manifest_renamed(&text, m, next, &err) ||
+	    lc_retirement_write(&rt, olddir, &err) ||
+	    lc_predecessor_write(newdir, m->name, &err)) {
+		lc_buf_release(&text);
 		return lc_fail(&err);
+	}
+	if (lc_manifest_write(m, &text, &err)) {
+		lc_buf_release(&text);
+		lc_err_hint(&err, "the retirement is recorded: write name = \"%s\" in [lattice] "
+			    "of '%s' yourself, then run 'latticectl up'", next, m->path);
+		return lc_fail(&err);
+	}
+	lc_buf_release(&text);
 	lc_deadline_fmt(when, sizeof(when), rt.deadline);
 	if (ctx->json) {
 		if (!(o = cJSON_CreateObject()))

@@ -237,19 +237,18 @@ static long offset_of(const char *text, size_t len, unsigned line, unsigned col)
 	return l == line && c == col && i < len ? (long)i : -1;
 }
 
-int lc_manifest_rename(const struct lc_manifest *m, const char *newname,
-		       struct lc_err *err)
+int lc_manifest_renamed(struct lc_buf *out, const struct lc_manifest *m,
+			const char *newname, struct lc_err *err)
 {
 	const struct lc_toml_kv *t, *kv;
-	struct lc_buf text, out;
+	struct lc_buf text;
 	size_t oldlen = strlen(m->name);
-	struct stat st;
 	long at;
 	char q;
 	int rc = -1;
 
 	lc_buf_init(&text, LC_BUF_NOMAX);
-	lc_buf_init(&out, LC_BUF_NOMAX);
+	lc_buf_reset(out);
 	if (!(t = lc_toml_get(lc_toml_root(m->doc), "lattice")) ||
 	    t->val->type != LC_TOML_TABLE || !(kv = lc_toml_get(t->val->u.tab, "name"))) {
 		lc_err_set(err, "cannot find [lattice] name in '%s'", m->path);
@@ -265,20 +264,28 @@ int lc_manifest_rename(const struct lc_manifest *m, const char *newname,
 	    memcmp(text.ptr + at + 1, m->name, oldlen) || text.ptr[at + 1 + oldlen] != q) {
 		lc_err_set(err, "cannot rewrite the name in '%s': line %u is not name = "
 			   "\"%s\" as read", m->path, kv->val->line, m->name);
-		lc_err_hint(err, "write name = \"%s\" in [lattice] yourself, then run "
-			    "'latticectl successor' again", newname);
+		lc_err_hint(err, "write it as name = \"%s\" (one plain quoted string), then "
+			    "run 'latticectl successor' again; nothing was recorded", m->name);
 		goto out;
 	}
-	if (lc_buf_add(&out, text.ptr, (size_t)at + 1) || lc_buf_puts(&out, newname) ||
-	    lc_buf_add(&out, text.ptr + at + 1 + oldlen, text.len - (size_t)at - 1 - oldlen)) {
+	if (lc_buf_add(out, text.ptr, (size_t)at + 1) || lc_buf_puts(out, newname) ||
+	    lc_buf_add(out, text.ptr + at + 1 + oldlen, text.len - (size_t)at - 1 - oldlen)) {
 		lc_err_set(err, "out of memory");
 		goto out;
 	}
-	rc = lc_write_file_atomic(m->path, out.ptr, out.len,
-				  stat(m->path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0644,
-				  err);
+	rc = 0;
 out:
 	lc_buf_release(&text);
-	lc_buf_release(&out);
 	return rc;
+}
+
+int lc_manifest_write(const struct lc_manifest *m, const struct lc_buf *text,
+		      struct lc_err *err)
+{
+	struct stat st;
+
+	return lc_write_file_atomic(m->path, text->ptr, text->len,
+				    stat(m->path, &st) == 0 ? (unsigned)(st.st_mode & 07777)
+							    : 0644,
+				    err);
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "err.h"
 #include "manifest.h"
 
@@ -57,10 +58,15 @@ void lc_deadline_fmt(char *out, size_t size, long long t);
 int lc_manifest_keep(const char *statedir, const char *path, struct lc_err *err);
 
 /*
- * Rewrite m's file with [lattice] name = "newname", replacing only the
- * quoted value (every other byte, comment and key stays), atomically.
+ * m's file with [lattice] name = "newname": only the quoted value
+ * replaced (every other byte, comment and key stays), into out (reset
+ * first).  Refused, with a hint, when the name is not one quoted string
+ * on one line as read.  lc_manifest_write puts it in place atomically,
+ * keeping the file's mode.
  */
-int lc_manifest_rename(const struct lc_manifest *m, const char *newname,
-		       struct lc_err *err);
+int lc_manifest_renamed(struct lc_buf *out, const struct lc_manifest *m,
+			const char *newname, struct lc_err *err);
+int lc_manifest_write(const struct lc_manifest *m, const struct lc_buf *text,
+		      struct lc_err *err);
 
 #endif

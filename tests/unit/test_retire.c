@@ -116,7 +116,12 @@ static void test_records_and_rename(void)
 	lc_manifest_load(&m, path, &d); /* incomplete: only its name is used */
 	lc_diags_release(&d);
 	if (CHECK(m && m->name && !strcmp(m->name, "acme.ethereum.holesky"))) {
-		CHECK(lc_manifest_rename(m, "acme.ethereum.holesky.v2", &err) == 0);
+		struct lc_buf nb;
+
+		lc_buf_init(&nb, LC_BUF_NOMAX);
+		CHECK(lc_manifest_renamed(&nb, m, "acme.ethereum.holesky.v2", &err) == 0 &&
+		      lc_manifest_write(m, &nb, &err) == 0);
+		lc_buf_release(&nb);
 		CHECK(lc_read_file(&b, path, 4096, &err) == 0);
 		CHECK(!strcmp(b.ptr, "# the lattice  \n[lattice]\nname   =  "
 			      "'acme.ethereum.holesky.v2' # the name, quoted the literal way\n"
@@ -125,6 +130,19 @@ static void test_records_and_rename(void)
 		/* Keeping the kept manifest itself leaves it as it is. */
 		CHECK(lc_manifest_keep(dir, path, &err) == 0 &&
 		      lc_read_file(&b, path, 4096, &err) == 0 && strstr(b.ptr, "holesky.v2'"));
+	}
+	lc_manifest_free(m);
+	m = NULL;
+	/* A name written another way is refused, and nothing changes. */
+	CHECK(lc_write_file_atomic(path, "[lattice]\nname = \"ac\\u006de.test\"\n", 34, 0600,
+				   &err) == 0);
+	lc_diags_init(&d, path);
+	lc_manifest_load(&m, path, &d);
+	lc_diags_release(&d);
+	if (CHECK(m && m->name && !strcmp(m->name, "acme.test"))) {
+		lc_buf_reset(&b);
+		CHECK(lc_manifest_renamed(&b, m, "acme.test.v2", &err) == -1 &&
+		      strstr(err.msg, "cannot rewrite the name") && strstr(err.hint, "nothing"));
 	}
 	lc_manifest_free(m);
 	lc_buf_release(&b);
