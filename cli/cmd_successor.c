@@ -107,7 +107,8 @@ static int cmd_successor(int argc, char **argv, struct lc_ctx *ctx)
 	lc_buf_init(&text, LC_BUF_NOMAX);
 	if (lc_manifest_renamed(&text, m, next, &err) ||
 	    lc_retirement_write(&rt, olddir, &err) ||
-	    lc_predecessor_write(newdir, m->name, &err)) {
+	    lc_predecessor_write(newdir, m->name, &err) ||
+	    lc_known_hosts_inherit(newdir, olddir, &err)) {
 		lc_buf_release(&text);
 		return lc_fail(&err);
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -214,6 +215,29 @@ int lc_manifest_keep(const char *statedir, const char *path, struct lc_err *err)
 	lc_buf_init(&text, LC_BUF_NOMAX);
 	rc = lc_read_file(&text, path, LC_MANIFEST_MAX, err) ||
 	     lc_write_file_atomic(dst, text.ptr, text.len, 0600, err) ? -1 : 0;
+	lc_buf_release(&text);
+	return rc;
+}
+
+int lc_known_hosts_inherit(const char *to, const char *from, struct lc_err *err)
+{
+	char src[PATH_MAX], dst[PATH_MAX];
+	struct lc_buf text;
+	int rc = 0;
+
+	path_in(src, sizeof(src), from, "known_hosts");
+	path_in(dst, sizeof(dst), to, "known_hosts");
+	if (!access(dst, F_OK))
+		return 0;
+	lc_buf_init(&text, LC_BUF_NOMAX);
+	if (lc_read_file(&text, src, 1 << 24, err)) {
+		if (err->code == LC_ERR_NOTFOUND)
+			lc_err_clear(err);
+		else
+			rc = -1;
+	} else {
+		rc = lc_write_file_atomic(dst, text.ptr, text.len, 0600, err);
+	}
 	lc_buf_release(&text);
 	return rc;
 }

@@ -57,6 +57,11 @@ void lc_deadline_fmt(char *out, size_t size, long long t);
  * unless it is that file. */
 int lc_manifest_keep(const char *statedir, const char *path, struct lc_err *err);
 
+/* Copy <from>/known_hosts to <to>/known_hosts (0600) unless the latter
+ * exists or the former does not: a successor on the same hosts trusts
+ * the host keys its predecessor recorded. */
+int lc_known_hosts_inherit(const char *to, const char *from, struct lc_err *err);
+
 /*
  * m's file with [lattice] name = "newname": only the quoted value
  * replaced (every other byte, comment and key stays), into out (reset

@@ -55,6 +55,7 @@ test_expect_success 'successor: a bad or past deadline is refused; then the mani
 	test "$(wc -l <d)" = 2 &&
 	jq -e ".successor == \"$NEW\" and .retired == 0" "$W/state/$OLD/retirement.json" &&
 	test "$(cat "$W/state/$NEW/predecessor")" = "$OLD" &&
+	test_cmp "$W/state/$OLD/known_hosts" "$W/state/$NEW/known_hosts" &&
 	test_cmp "$W/before.toml" "$W/state/$OLD/lattice.toml" &&
 	lc_in 1 -m "state/$OLD/lattice.toml" successor && grep -q "is the kept manifest" err &&
 	cp "$W/before.toml" "$W/again.toml" &&
