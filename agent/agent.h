@@ -205,6 +205,8 @@ int ag_op_metrics(struct ag_req *r, struct lc_err *err);
 int ag_fetch_url(struct ag_tmp *t, const char *url, uint64_t max, unsigned timeout_s,
 		 unsigned char sha[32], uint64_t *size, const char **tool,
 		 struct lc_err *err);
+/* ops_lattices.c: every lattice here and its roles' metrics ports. */
+int ag_op_lattices(struct ag_req *r, struct lc_err *err);
 /* ops_dkg.c: one member's side of the DKG ceremony, kept for the session. */
 int ag_op_dkg_begin(struct ag_req *r, struct lc_err *err);
 int ag_op_dkg_define(struct ag_req *r, struct lc_err *err);

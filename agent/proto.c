@@ -30,6 +30,7 @@ static const struct {
 	{ "lock", ag_op_lock },   { "unlock", ag_op_unlock }, { "wipe", ag_op_wipe },
 	{ "unit", ag_op_unit },   { "status", ag_op_status }, { "metrics", ag_op_metrics },
 	{ "remove", ag_op_remove }, { "fetch", ag_op_fetch },
+	{ "lattices", ag_op_lattices },
 	{ "dkg_begin", ag_op_dkg_begin },     { "dkg_define", ag_op_dkg_define },
 	{ "dkg_deal", ag_op_dkg_deal },       { "dkg_deliver", ag_op_dkg_deliver },
 	{ "dkg_verdict", ag_op_dkg_verdict }, { "dkg_reveal", ag_op_dkg_reveal },

@@ -27,6 +27,7 @@ struct down {
 	unsigned roles;                /* roles chosen (bits); all when none named */
 	int roles_named, hosts_named;
 	int org;                       /* the organism being stopped */
+	int wipe;                      /* then wipe what was stopped */
 	unsigned stopped;
 };
 
@@ -191,7 +192,7 @@ static void print_summary(const struct down *d, const struct lc_err *err)
 	cJSON_AddStringToObject(o, "event", "done");
 	cJSON_AddStringToObject(o, "lattice", r->m->name);
 	cJSON_AddBoolToObject(o, "ok", !err->msg[0]);
-	cJSON_AddBoolToObject(o, "wipe", wipe);
+	cJSON_AddBoolToObject(o, "wipe", d->wipe);
 	cJSON_AddNumberToObject(o, "stopped", d->stopped);
 	hosts = cJSON_AddArrayToObject(o, "hosts");
 	for (i = 0; hosts && i < r->m->nhosts; i++) {
@@ -214,6 +215,13 @@ static void print_summary(const struct down *d, const struct lc_err *err)
 
 static int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 {
+	(void)argc;
+	(void)argv;
+	return lc_down_run(ctx, &lc_cmd_down, wipe, 1);
+}
+
+int lc_down_run(struct lc_ctx *ctx, const struct lc_cmd *c, int do_wipe, int ask)
+{
 	const struct lc_manifest *m = ctx->manifest;
 	struct down d;
 	struct lc_run r;
@@ -221,9 +229,8 @@ static int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 	size_t failed = 0, i, n = 0;
 	int rc = LC_EXIT_FAIL, opened = 0;
 
-	(void)argc;
-	(void)argv;
 	memset(&d, 0, sizeof(d));
+	d.wipe = do_wipe;
 	lc_err_clear(&err);
 	if (!(d.sel = calloc(m->nhosts ? m->nhosts : 1, 1)) ||
 	    !(d.dh = calloc(m->nhosts ? m->nhosts : 1, sizeof(*d.dh))))
@@ -237,11 +244,11 @@ static int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 	}
 	for (i = 0; i < m->nhosts; i++)
 		n += d.sel[i];
-	if (wipe && confirm_wipe(m, n))
+	if (do_wipe && ask && confirm_wipe(m, n))
 		goto out;
 	opened = 1;
 	d.r = &r;
-	if (lc_run_open_for(&r, ctx, &lc_cmd_down, 0) ||
+	if (lc_run_open_for(&r, ctx, c, 0) ||
 	    ((failed = lc_run_connect(&r, d.sel)), !r.have_f)) {
 		rc = lc_run_fail(&r);
 		goto out;
@@ -253,21 +260,21 @@ static int cmd_down(int argc, char **argv, struct lc_ctx *ctx)
 		snprintf(step, sizeof(step), "stop %s", lc_org_names[d.org]);
 		failed += lc_fanout_run(&r.f, step, stop_task, &d);
 	}
-	if (wipe && !lc_interrupted)
+	if (do_wipe && !lc_interrupted)
 		failed += lc_fanout_run(&r.f, "wipe", wipe_task, &d);
 	if (lc_interrupted) {
 		lc_err_set(&err, "interrupted; the locks are released");
 		rc = LC_EXIT_INTERRUPTED;
 	} else if (failed) {
-		lc_err_set(&err, "down failed on %zu host%s (see above); the others are down",
-			   failed, failed == 1 ? "" : "s");
+		lc_err_set(&err, "%s failed on %zu host%s (see above); the others are down",
+			   c->name, failed, failed == 1 ? "" : "s");
 		lc_err_hint(&err, "run the same command again once they are reachable");
 		rc = LC_EXIT_FAIL;
 	} else {
 		if (!ctx->quiet && !ctx->json)
-			fprintf(stderr, "down: stopped %u role%s on %zu host%s%s\n", d.stopped,
-				d.stopped == 1 ? "" : "s", n, n == 1 ? "" : "s",
-				wipe ? "; their secrets are wiped" : "");
+			fprintf(stderr, "%s: stopped %u role%s on %zu host%s%s\n", c->name,
+				d.stopped, d.stopped == 1 ? "" : "s", n, n == 1 ? "" : "s",
+				do_wipe ? "; their secrets are wiped" : "");
 		rc = LC_EXIT_OK;
 	}
 	if (ctx->json)

@@ -44,7 +44,7 @@ static int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx)
 	    lc_identity_config(&cfg, m, &err))
 		return lc_fail(&err);
 	/* Refuse an identity change before generating anything. */
-	if (lc_guard_precheck(statedir, &cfg, new_identity, &err)) {
+	if (lc_guard_precheck(statedir, &cfg, new_identity, m->path, &err)) {
 		lc_lconfig_release(&cfg);
 		return lc_fail(&err);
 	}
@@ -53,7 +53,7 @@ static int cmd_gen_config(int argc, char **argv, struct lc_ctx *ctx)
 		return lc_fail(&err);
 	}
 	if (lc_git_manifest_info(&gi, m->path, &err) ||
-	    lc_guard_record(&what, statedir, &id, &gi, new_identity, &err)) {
+	    lc_guard_record(&what, statedir, &id, &gi, new_identity, m->path, &err)) {
 		rc = lc_fail(&err);
 		goto out;
 	}

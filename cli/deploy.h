@@ -131,6 +131,7 @@ struct lc_want_host {
 	size_t nroles;          /* pipeline order */
 	int planned;            /* the host answered the plan */
 	int tdx;                /* from facts */
+	int port_clash;         /* another lattice here serves on one of our ports */
 	char extra[LC_ROLE_COUNT]; /* installed there, not in the manifest */
 };
 

@@ -77,7 +77,15 @@ struct lc_cmd {
 extern const struct lc_cmd lc_cmd_validate, lc_cmd_gen_config, lc_cmd_plan, lc_cmd_up,
 	lc_cmd_down, lc_cmd_add_host, lc_cmd_rotate_peer, lc_cmd_rotate_secret, lc_cmd_inspect,
 	lc_cmd_publish, lc_cmd_status, lc_cmd_render, lc_cmd_dkg, lc_cmd_agent, lc_cmd_version,
-	lc_cmd_help;
+	lc_cmd_help, lc_cmd_successor, lc_cmd_retire;
+
+/*
+ * From cmd_down.c: stop every role of ctx->manifest's lattice in reverse
+ * pipeline order and, with do_wipe, wipe it from every host (asking
+ * first when ask, unless --yes), as verb c (its lock, journal name and
+ * messages).  Returns an enum lc_exit.
+ */
+int lc_down_run(struct lc_ctx *ctx, const struct lc_cmd *c, int do_wipe, int ask);
 
 /* An empty options table, for verbs that have none. */
 extern const struct lc_opt lc_no_opts[];

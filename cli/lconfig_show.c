@@ -135,6 +135,14 @@ char *lc_lconfig_json(const struct lc_lconfig *c,
 	return out;
 }
 
+/* An MR_TD for a message: its first 8 bytes, and whether it is simulated. */
+static const char *mrtd_short(char out[64], uint8_t kind, const uint8_t *mrtd)
+{
+	lc_hex_encode(out, mrtd, 8);
+	snprintf(out + 16, 48, "...%s", kind == LC_MRTD_SYNTHETIC ? " (simulated)" : "");
+	return out;
+}
+
 int lc_lconfig_diff(char *buf, size_t size, const struct lc_lconfig *a,
 		    const struct lc_lconfig *b, int with_dkg)
 {
@@ -154,7 +162,9 @@ int lc_lconfig_diff(char *buf, size_t size, const struct lc_lconfig *a,
 	     "unseal threshold %u-of-%u -> %u-of-%u", a->unseal_t, a->unseal_n,
 	     b->unseal_t, b->unseal_n);
 	DIFF(a->unseal_mrtd_kind != b->unseal_mrtd_kind ||
-	     memcmp(a->unseal_mrtd, b->unseal_mrtd, LC_MRTD_LEN), "unseal MR_TD");
+	     memcmp(a->unseal_mrtd, b->unseal_mrtd, LC_MRTD_LEN), "unseal MR_TD %s -> %s",
+	     mrtd_short(x, a->unseal_mrtd_kind, a->unseal_mrtd),
+	     mrtd_short(y, b->unseal_mrtd_kind, b->unseal_mrtd));
 	DIFF(a->auction_window_ms != b->auction_window_ms,
 	     "offer auction_window_ms %u -> %u", a->auction_window_ms, b->auction_window_ms);
 	DIFF(a->offer_t != b->offer_t || a->offer_n != b->offer_n,
@@ -163,7 +173,9 @@ int lc_lconfig_diff(char *buf, size_t size, const struct lc_lconfig *a,
 	DIFF(strcmp(a->block_schema, b->block_schema), "atelier block_schema '%s' -> '%s'",
 	     a->block_schema, b->block_schema);
 	DIFF(a->atelier_mrtd_kind != b->atelier_mrtd_kind ||
-	     memcmp(a->atelier_mrtd, b->atelier_mrtd, LC_MRTD_LEN), "atelier MR_TD");
+	     memcmp(a->atelier_mrtd, b->atelier_mrtd, LC_MRTD_LEN), "atelier MR_TD %s -> %s",
+	     mrtd_short(x, a->atelier_mrtd_kind, a->atelier_mrtd),
+	     mrtd_short(y, b->atelier_mrtd_kind, b->atelier_mrtd));
 	DIFF(strcmp(a->policy, b->policy), "relay policy '%s' -> '%s'", a->policy, b->policy);
 	DIFF(a->n_endpoints != b->n_endpoints, "relay proposer_endpoints");
 	for (i = 0; i < a->n_endpoints; i++)

@@ -47,9 +47,9 @@ static const struct lc_opt global_opts[] = {
 /* Every verb, in the order help lists them; each entry is in its cmd_<verb>.c. */
 static const struct lc_cmd *const commands[] = {
 	&lc_cmd_validate, &lc_cmd_gen_config, &lc_cmd_plan, &lc_cmd_up, &lc_cmd_down,
-	&lc_cmd_add_host, &lc_cmd_rotate_peer, &lc_cmd_rotate_secret, &lc_cmd_inspect,
-	&lc_cmd_publish, &lc_cmd_status, &lc_cmd_render, &lc_cmd_dkg, &lc_cmd_agent,
-	&lc_cmd_version, &lc_cmd_help,
+	&lc_cmd_add_host, &lc_cmd_rotate_peer, &lc_cmd_rotate_secret, &lc_cmd_successor,
+	&lc_cmd_retire, &lc_cmd_inspect, &lc_cmd_publish, &lc_cmd_status, &lc_cmd_render,
+	&lc_cmd_dkg, &lc_cmd_agent, &lc_cmd_version, &lc_cmd_help,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

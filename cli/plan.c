@@ -1,5 +1,6 @@
 /* plan.c - how one host differs from its layout, asked read-only (facts, stat, status), and what each role needs. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -191,6 +192,7 @@ static void plan_reset(struct lc_want_host *wh)
 	size_t k;
 
 	wh->planned = 0;
+	wh->port_clash = 0;
 	memset(wh->extra, 0, sizeof(wh->extra));
 	for (k = 0; k < wh->nroles; k++) {
 		wh->roles[k].installed = 0;
@@ -212,6 +214,87 @@ void lc_plan_no_agent(struct lc_want_host *wh)
 	wh->planned = 1;
 }
 
+/* The first metrics_port base from start (a multiple of 8 in the range
+ * the derived ports use, wrapping) whose eight ports no other lattice on
+ * the host uses; 0 when there is none. */
+static unsigned free_base(const unsigned char *used, unsigned start)
+{
+	unsigned i, b, r;
+
+	start = start < 20000 || start > 31992 ? 20000 : start - (start - 20000) % 8;
+	for (i = 0; i < 1500; i++) {
+		b = 20000 + (start - 20000 + 8 * i) % 12000;
+		for (r = 0; r < 8 && !used[b + r]; r++)
+			;
+		if (r == 8)
+			return b;
+	}
+	return 0;
+}
+
+/*
+ * Several lattices share a host only if their roles' loopback metrics
+ * ports differ: ask the agent which ports the other lattices' roles here
+ * serve on (their env files), and refuse ours on one of them.
+ */
+static int plan_ports(struct lc_agent *a, const struct lc_manifest *m,
+		      struct lc_want_host *wh, struct lc_err *err)
+{
+	cJSON *req = lc_req("lattices", m->name), *reply = NULL, *l, *p;
+	unsigned char *used = calloc(65536 + 8, 1);
+	const char *other = NULL, *orole = NULL;
+	unsigned port = 0, base;
+	size_t k;
+	int rc = -1;
+
+	if (!req || !used) {
+		lc_err_set(err, "out of memory");
+		goto out;
+	}
+	if (!(reply = lc_call_ok(a, req, err))) {
+		lc_err_prefix(err, "cannot ask which lattices the host runs");
+		req = NULL;
+		goto out;
+	}
+	req = NULL;
+	cJSON_ArrayForEach(l, cJSON_GetObjectItem(reply, "lattices")) {
+		if (!l->string || !strcmp(l->string, m->name))
+			continue;
+		cJSON_ArrayForEach(p, l) {
+			if (!cJSON_IsNumber(p) || p->valuedouble < 1 || p->valuedouble > 65535)
+				continue;
+			used[(unsigned)p->valuedouble] = 1;
+			for (k = 0; !other && k < wh->nroles; k++)
+				if (lc_metrics_port(m, wh->roles[k].role) == (unsigned)p->valuedouble) {
+					other = l->string;
+					orole = p->string;
+					port = (unsigned)p->valuedouble;
+				}
+		}
+	}
+	rc = 0;
+	if (!other)
+		goto out;
+	wh->port_clash = 1;
+	base = free_base(used, m->health.metrics_port + 8);
+	lc_err_set(err, "metrics port %u is taken here by %s of lattice '%s': lattice '%s' "
+		   "serves on %u-%u%s", port, orole, other, m->name, m->health.metrics_port,
+		   m->health.metrics_port + LC_ROLE_COUNT - 1,
+		   m->health.metrics_port_set ? "" : " (derived from its name)");
+	if (base)
+		lc_err_hint(err, "set metrics_port = %u in [health] of '%s' (free on this host; "
+			    "ports are not identity)", base, m->path);
+	else
+		lc_err_hint(err, "set metrics_port in [health] to a base whose eight ports "
+			    "are free on every host");
+	rc = -1;
+out:
+	cJSON_Delete(req);
+	cJSON_Delete(reply);
+	free(used);
+	return rc;
+}
+
 int lc_plan_host(struct lc_agent *a, const struct lc_manifest *m,
 		 struct lc_want_host *wh, const struct lc_journal *j,
 		 struct lc_err *err)
@@ -219,8 +302,8 @@ int lc_plan_host(struct lc_agent *a, const struct lc_manifest *m,
 	size_t k;
 
 	plan_reset(wh);
-	if (plan_facts(a, m, wh, err) || plan_files(a, m, wh, err) ||
-	    plan_status(a, m, wh, err))
+	if (plan_facts(a, m, wh, err) || plan_ports(a, m, wh, err) ||
+	    plan_files(a, m, wh, err) || plan_status(a, m, wh, err))
 		return -1;
 	for (k = 0; k < wh->nroles; k++)
 		lc_plan_decide(wh, &wh->roles[k], j);

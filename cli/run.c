@@ -12,6 +12,7 @@
 
 #include "sha256.h"
 #include "connect.h"
+#include "retire.h"
 #include "run.h"
 #include "state.h"
 #include "banned.h"
@@ -36,7 +37,25 @@ int lc_run_precheck(struct lc_run *r)
 		return -1;
 	r->have_cfg = 1;
 	/* A changed identity is refused before anything is generated. */
-	return lc_guard_precheck(r->statedir, &r->cfg, 0, &r->err);
+	return lc_guard_precheck(r->statedir, &r->cfg, 0, r->m->path, &r->err);
+}
+
+/* A retired lattice is not stood up again under its old name. */
+static int refuse_retired(struct lc_run *r)
+{
+	struct lc_retirement rt;
+	char when[64];
+
+	if (lc_retirement_read(&rt, r->statedir, &r->err))
+		return -1;
+	if (!rt.found || !rt.retired)
+		return 0;
+	lc_deadline_fmt(when, sizeof(when), rt.retired);
+	lc_err_set(&r->err, "lattice '%s' was retired on %s: its successor is '%s'",
+		   r->m->name, when, rt.successor);
+	lc_err_hint(&r->err, "run the successor's manifest (name = \"%s\"); a retired "
+		    "name is not reused, its integrators were told it ended", rt.successor);
+	return -1;
 }
 
 static int open_identity(struct lc_run *r)
@@ -45,6 +64,8 @@ static int open_identity(struct lc_run *r)
 	enum lc_guard what;
 	unsigned flags = (r->flags & LC_RUN_CREATE) ? LC_ID_CREATE : 0;
 
+	if ((r->flags & LC_RUN_CREATE) && refuse_retired(r))
+		return -1;
 	if (lc_run_precheck(r))
 		return -1;
 	/* The config moves into the identity. */
@@ -55,7 +76,8 @@ static int open_identity(struct lc_run *r)
 	r->have_id = 1;
 	if ((r->flags & LC_RUN_CREATE) &&
 	    (lc_git_manifest_info(&gi, r->m->path, &r->err) ||
-	     lc_guard_record(&what, r->statedir, &r->id, &gi, 0, &r->err)))
+	     lc_guard_record(&what, r->statedir, &r->id, &gi, 0, r->m->path, &r->err) ||
+	     lc_manifest_keep(r->statedir, r->m->path, &r->err)))
 		return -1;
 	if (lc_layout_build(&r->lay, r->m, &r->id, r->statedir,
 			    !!(r->flags & LC_RUN_READONLY), &r->err))

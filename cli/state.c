@@ -12,13 +12,39 @@
 
 #include "fileio.h"
 #include "hex.h"
+#include "retire.h"
 #include "state.h"
 #include "banned.h"
 
-#define RETIRE_HINT \
-	"a fingerprint change makes a new lattice: follow the lattice-retirement " \
-	"procedure (latticectl(1), IDENTITY), usually under a new name such as " \
-	"\"%s.v2\"; pass --new-identity only if you mean to replace this identity"
+/*
+ * A changed identity, refused: which field, why that is a new lattice,
+ * and the exact command that stands the change up as the successor.
+ */
+static int refuse_change(struct lc_err *err, const char *name, const char *what,
+			 const char *manifest)
+{
+	char next[256];
+	struct lc_err ignored;
+
+	lc_err_clear(&ignored);
+	if (lc_successor_name(next, sizeof(next), name, &ignored))
+		snprintf(next, sizeof(next), "%s.v2", name);
+	if (strstr(what, "MR_TD"))
+		lc_err_set(err, "refusing to change the identity of lattice '%s': %s changed; "
+			   "the accepted MR_TDs are LatticeConfig fields, so a new or a second "
+			   "MR_TD is a new lattice_id, and integrators bound to '%s' would "
+			   "reject quotes of the new image (no MR_TD window keeps the "
+			   "fingerprint: latticectl(1), RETIREMENT, MR_TD window)", name, what, name);
+	else
+		lc_err_set(err, "refusing to change the identity of lattice '%s': %s changed; "
+			   "every LatticeConfig field is part of the fingerprint, so this is a "
+			   "new lattice_id that integrators bound to '%s' would not accept",
+			   name, what, name);
+	lc_err_hint(err, "follow the lattice-retirement procedure: 'latticectl -m %s "
+		    "successor' makes the manifest '%s', to run beside '%s' (latticectl(1), "
+		    "RETIREMENT)", manifest, next, name);
+	return -1;
+}
 
 int lc_git_manifest_info(struct lc_gitinfo *gi, const char *path,
 			 struct lc_err *err)
@@ -126,7 +152,7 @@ out:
 }
 
 int lc_guard_precheck(const char *statedir, const struct lc_lconfig *cfg,
-		      int new_identity, struct lc_err *err)
+		      int new_identity, const char *manifest, struct lc_err *err)
 {
 	struct lc_lconfig old;
 	uint8_t id[32];
@@ -135,19 +161,15 @@ int lc_guard_precheck(const char *statedir, const struct lc_lconfig *cfg,
 
 	if (rc)
 		return rc > 0 ? 0 : -1;
-	if (lc_lconfig_diff(what, sizeof(what), &old, cfg, 0) && !new_identity) {
-		lc_err_set(err, "refusing to change the identity of lattice '%s': %s",
-			   old.name, what);
-		lc_err_hint(err, RETIRE_HINT, old.name);
-		rc = -1;
-	}
+	if (lc_lconfig_diff(what, sizeof(what), &old, cfg, 0) && !new_identity)
+		rc = refuse_change(err, old.name, what, manifest);
 	lc_lconfig_release(&old);
 	return rc;
 }
 
 int lc_guard_record(enum lc_guard *what, const char *statedir,
 		    const struct lc_identity *id, const struct lc_gitinfo *gi,
-		    int new_identity, struct lc_err *err)
+		    int new_identity, const char *manifest, struct lc_err *err)
 {
 	struct lc_lconfig old;
 	uint8_t oldid[32];
@@ -170,12 +192,8 @@ int lc_guard_record(enum lc_guard *what, const char *statedir,
 			*what = LC_GUARD_SAME;
 			return 0;
 		}
-		if (!new_identity) {
-			lc_err_set(err, "refusing to change the identity of lattice '%s': %s",
-				   id->cfg.name, diff);
-			lc_err_hint(err, RETIRE_HINT, id->cfg.name);
-			return -1;
-		}
+		if (!new_identity)
+			return refuse_change(err, id->cfg.name, diff, manifest);
 		/* Keep the old record beside the new one. */
 		lc_hex_encode(oldhex, oldid, 32);
 		snprintf(arch, sizeof(arch), "%s/identity.%.16s.json", statedir, oldhex);

@@ -33,15 +33,16 @@ enum lc_guard {
 /*
  * Compare cfg's identity fields (without DKG keys) with the recorded
  * identity before anything is generated: a change is refused (naming the
- * field and the lattice-retirement procedure) unless new_identity.
+ * field, why, and the successor command for the manifest at path
+ * manifest) unless new_identity.
  */
 int lc_guard_precheck(const char *statedir, const struct lc_lconfig *cfg,
-		      int new_identity, struct lc_err *err);
+		      int new_identity, const char *manifest, struct lc_err *err);
 
 /* Record id (LatticeConfig, lattice_id, manifest commit) after a build;
  * the full fingerprint must match the record unless new_identity. */
 int lc_guard_record(enum lc_guard *what, const char *statedir,
 		    const struct lc_identity *id, const struct lc_gitinfo *gi,
-		    int new_identity, struct lc_err *err);
+		    int new_identity, const char *manifest, struct lc_err *err);
 
 #endif

@@ -724,6 +724,26 @@ static void fail_event(const struct lc_run *r, int rc)
 	lc_print_json(o);
 }
 
+/* Two lattices on one host must not serve metrics on the same port: a
+ * host where the plan found that stops the run before anything moves. */
+static int port_clash(struct lc_run *r)
+{
+	size_t i, n = 0, first = 0;
+
+	for (i = 0; i < r->lay.nhosts; i++)
+		if (r->lay.hosts[i].port_clash && !n++)
+			first = i;
+	if (!n)
+		return 0;
+	lc_err_set(&r->err, "%zu host%s already serve%s one of lattice '%s' metrics ports "
+		   "for another lattice (first %s: %s); nothing was installed", n,
+		   n == 1 ? "" : "s", n == 1 ? "s" : "", r->m->name, r->lay.hosts[first].name,
+		   r->f.hosts[first].err.msg);
+	lc_err_hint(&r->err, "%s", r->f.hosts[first].err.hint);
+	lc_run_note(r, "", "", "ports", "", "failed", "%s", r->err.msg);
+	return -1;
+}
+
 /*
  * up, and add-host when new_host is set: the same steps, after checking
  * that the lattice runs already, that its fingerprint does not change
@@ -784,6 +804,10 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 	}
 	if (lc_interrupted) {
 		rc = interrupted(&r, "planning");
+		goto out;
+	}
+	if (port_clash(&r)) {
+		rc = lc_run_fail(&r);
 		goto out;
 	}
 	lc_tally_count(&r, &t);

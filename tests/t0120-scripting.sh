@@ -61,7 +61,7 @@ test_expect_success 'help --json lists the verbs the usage lists, each described
 			(.kind | IN(\"flag\", \"count\", \"string\", \"list\"))))" "$TRASH/help.json" &&
 	jq -e "(.options | map(.long) | index(\"--json\")) and (.roles | length == 7) and
 		.version == \"$(cat "$REPO/VERSION")\"" "$TRASH/help.json" &&
-	jq -e "[.commands[] | select(.needs.lock) | .name] == [\"up\", \"down\", \"add-host\", \"rotate-peer\", \"rotate-secret\"]" "$TRASH/help.json"
+	jq -e "[.commands[] | select(.needs.lock) | .name] == [\"up\", \"down\", \"add-host\", \"rotate-peer\", \"rotate-secret\", \"retire\"]" "$TRASH/help.json"
 '
 
 test_expect_success 'help --json VERB: that entry, the same options as help VERB prints' '

@@ -116,7 +116,7 @@ identity_field() {
 		find secrets -type f -exec sha256sum {} + | sort >before &&
 		lc_run 1 gen-config -m v.toml &&
 		grep -q \"^latticectl: refusing to change the identity of lattice '$L': $msg\" err &&
-		grep -q '^hint: a fingerprint change makes a new lattice: follow the lattice-retirement procedure' err &&
+		grep -q \"^hint: follow the lattice-retirement procedure: 'latticectl -m v.toml successor' makes the manifest '$L.v2', to run beside '$L'\" err &&
 		find secrets -type f -exec sha256sum {} + | sort >after &&
 		test_cmp before after &&
 		if [ -n '$dkg' ]; then rm -r state/$L/dkg && \"\$DKG_LOCAL\" v.toml state >/dev/null; fi &&
