@@ -16,5 +16,9 @@ echo "== up: deploy, re-run, plan, status on N test hosts"
 bench/up.sh
 
 echo
+echo "== rollout: every committee's program changed, up on N test hosts"
+bench/rollout.sh
+
+echo
 echo "== DKG ceremony: unseal, t = majority, on N test hosts"
 bench/dkg.sh

@@ -1,6 +1,7 @@
 /* agent_session.c - one JSON-lines session with a host's agent: handshake, calls, streamed puts. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,14 @@
 #include "buf.h"
 #include "banned.h"
 
+/* One session: a call (request and reply, or a whole put) holds mu, so
+ * threads may share it; the agent answers one request at a time anyway. */
 struct lc_agent {
 	struct lc_ssh *c;
 	struct lc_chan *ch;
 	long long next_id;
 	struct lc_buf line;
+	pthread_mutex_t mu;
 };
 
 static int send_json(struct lc_agent *a, const cJSON *req, struct lc_err *err)
@@ -74,8 +78,8 @@ static void log_json(const struct lc_agent *a, const char *dir, const cJSON *o)
 	free(text);
 }
 
-int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
-		  struct lc_err *err)
+/* lc_agent_call with mu held. */
+static int call_held(struct lc_agent *a, cJSON *req, cJSON **reply, struct lc_err *err)
 {
 	long long id = a->next_id++;
 
@@ -88,6 +92,17 @@ int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
 	if (lc_log_on(LC_LOG_DEBUG))
 		log_json(a, "<", *reply);
 	return 0;
+}
+
+int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
+		  struct lc_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->mu);
+	rc = call_held(a, req, reply, err);
+	pthread_mutex_unlock(&a->mu);
+	return rc;
 }
 
 /* The sha256 the host reports for area/name, or "" when it has none. */
@@ -108,7 +123,7 @@ static int remote_sha(struct lc_agent *a, const cJSON *put, char out[65],
 	cJSON_AddItemToObject(req, "area", cJSON_Duplicate(cJSON_GetObjectItem(put, "area"), 1));
 	names = cJSON_AddArrayToObject(req, "names");
 	cJSON_AddItemToArray(names, cJSON_CreateString(name));
-	if (lc_agent_call(a, req, &reply, err))
+	if (call_held(a, req, &reply, err))
 		goto out;
 	f = cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "files"), name);
 	if (cJSON_IsString(cJSON_GetObjectItem(f, "sha256")))
@@ -120,9 +135,9 @@ out:
 	return rc;
 }
 
-int lc_agent_put_file(struct lc_agent *a, cJSON *req, const char *path,
-		      const char *sha256, long long size, int *sent,
-		      cJSON **reply, struct lc_err *err)
+/* lc_agent_put_file with mu held. */
+static int put_held(struct lc_agent *a, cJSON *req, const char *path, const char *sha256,
+		    long long size, int *sent, cJSON **reply, struct lc_err *err)
 {
 	char buf[65536], have[65];
 	long long done = 0, id;
@@ -178,6 +193,18 @@ out:
 	return rc;
 }
 
+int lc_agent_put_file(struct lc_agent *a, cJSON *req, const char *path,
+		      const char *sha256, long long size, int *sent,
+		      cJSON **reply, struct lc_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->mu);
+	rc = put_held(a, req, path, sha256, size, sent, reply, err);
+	pthread_mutex_unlock(&a->mu);
+	return rc;
+}
+
 int lc_agent_start(struct lc_agent **out, struct lc_ssh *c,
 		   const struct lc_bundle *b, struct lc_err *err)
 {
@@ -190,6 +217,7 @@ int lc_agent_start(struct lc_agent **out, struct lc_ssh *c,
 	if (!a)
 		return lc_err_set(err, "out of memory");
 	a->c = c;
+	pthread_mutex_init(&a->mu, NULL);
 	lc_buf_init(&a->line, LC_AGENT_MAX_LINE + 1);
 	snprintf(cmd, sizeof(cmd), "exec %s/%s/lattice-agent serve", LC_AGENT_REMOTE_DIR,
 		 b->sha256);
@@ -246,6 +274,7 @@ void lc_agent_stop(struct lc_agent *a)
 	}
 	lc_chan_close(a->ch, NULL, &ignored);
 	lc_buf_release(&a->line);
+	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
 
