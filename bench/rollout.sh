@@ -81,7 +81,7 @@ for n in ${*:-33 100}; do
 			relay-member tally-member; do
 			k=$(sed -n "s/^$r //p" "$W/inflight")
 			m=$(grep -c "^roles = \[.*\"$r\"" "$W/m.toml" || true)
-			[ -n "$k" ] && most="$most ${r%-*} $k/$m ($((m - k)) up),"
+			[ -n "$k" ] && most="$most ${r%-member} $k/$m ($((m - k)) up),"
 		done
 		printf '%-6s %-8s %-9s %-22s %-11s %-12s %s\n' "$n" "$build" "$(grep -c " begin" "$W/restarts")" \
 			"$((wall / 1000)).$((wall % 1000 / 100)) s ($roll s)" \
