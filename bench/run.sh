@@ -18,6 +18,8 @@ bench/up.sh
 echo
 echo "== programs by URL: pushed from here vs fetched by each host, first up on N test hosts"
 bench/fetch.sh
+echo "== rollout: every committee's program changed, up on N test hosts"
+bench/rollout.sh
 
 echo
 echo "== DKG ceremony: unseal, t = majority, on N test hosts"

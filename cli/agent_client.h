@@ -46,7 +46,8 @@ int lc_agent_start(struct lc_agent **out, struct lc_ssh *c,
 		   const struct lc_bundle *b, struct lc_err *err);
 /* Send req (its "id" is set here) and read the reply, which must be JSON
  * with the same id.  *reply is the parsed reply (cJSON_Delete it).  A
- * reply with "ok": false is returned as is, not as an error. */
+ * reply with "ok": false is returned as is, not as an error.  Threads may
+ * share a session: its calls (and puts) take turns, each whole. */
 int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
 		  struct lc_err *err);
 /* lc_agent_call for an operation that may take long on the host (a

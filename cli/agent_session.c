@@ -1,6 +1,7 @@
 /* agent_session.c - one JSON-lines session with a host's agent: handshake, calls, streamed puts. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,14 @@
 #include "buf.h"
 #include "banned.h"
 
+/* One session: a call (request and reply, or a whole put) holds mu, so
+ * threads may share it; the agent answers one request at a time anyway. */
 struct lc_agent {
 	struct lc_ssh *c;
 	struct lc_chan *ch;
 	long long next_id;
 	struct lc_buf line;
+	pthread_mutex_t mu;
 };
 
 static int send_json(struct lc_agent *a, const cJSON *req, struct lc_err *err)
@@ -74,8 +78,8 @@ static void log_json(const struct lc_agent *a, const char *dir, const cJSON *o)
 	free(text);
 }
 
-int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
-		  struct lc_err *err)
+/* lc_agent_call with mu held. */
+static int call_held(struct lc_agent *a, cJSON *req, cJSON **reply, struct lc_err *err)
 {
 	long long id = a->next_id++;
 
@@ -90,14 +94,30 @@ int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
 	return 0;
 }
 
+int lc_agent_call(struct lc_agent *a, cJSON *req, cJSON **reply,
+		  struct lc_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->mu);
+	rc = call_held(a, req, reply, err);
+	pthread_mutex_unlock(&a->mu);
+	return rc;
+}
+
+/* The session's I/O timeout is the session's: it is lengthened and put
+ * back under mu, so another thread's call never runs with it changed. */
 int lc_agent_call_wait(struct lc_agent *a, cJSON *req, cJSON **reply, int wait_ms,
 		       struct lc_err *err)
 {
-	int old = lc_ssh_set_io_timeout(a->c, 0), rc;
+	int old, rc;
 
+	pthread_mutex_lock(&a->mu);
+	old = lc_ssh_set_io_timeout(a->c, 0);
 	lc_ssh_set_io_timeout(a->c, old + wait_ms);
-	rc = lc_agent_call(a, req, reply, err);
+	rc = call_held(a, req, reply, err);
 	lc_ssh_set_io_timeout(a->c, old);
+	pthread_mutex_unlock(&a->mu);
 	return rc;
 }
 
@@ -119,7 +139,7 @@ static int remote_sha(struct lc_agent *a, const cJSON *put, char out[65],
 	cJSON_AddItemToObject(req, "area", cJSON_Duplicate(cJSON_GetObjectItem(put, "area"), 1));
 	names = cJSON_AddArrayToObject(req, "names");
 	cJSON_AddItemToArray(names, cJSON_CreateString(name));
-	if (lc_agent_call(a, req, &reply, err))
+	if (call_held(a, req, &reply, err))
 		goto out;
 	f = cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "files"), name);
 	if (cJSON_IsString(cJSON_GetObjectItem(f, "sha256")))
@@ -131,9 +151,9 @@ out:
 	return rc;
 }
 
-int lc_agent_put_file(struct lc_agent *a, cJSON *req, const char *path,
-		      const char *sha256, long long size, int *sent,
-		      cJSON **reply, struct lc_err *err)
+/* lc_agent_put_file with mu held. */
+static int put_held(struct lc_agent *a, cJSON *req, const char *path, const char *sha256,
+		    long long size, int *sent, cJSON **reply, struct lc_err *err)
 {
 	char buf[65536], have[65];
 	long long done = 0, id;
@@ -189,6 +209,18 @@ out:
 	return rc;
 }
 
+int lc_agent_put_file(struct lc_agent *a, cJSON *req, const char *path,
+		      const char *sha256, long long size, int *sent,
+		      cJSON **reply, struct lc_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->mu);
+	rc = put_held(a, req, path, sha256, size, sent, reply, err);
+	pthread_mutex_unlock(&a->mu);
+	return rc;
+}
+
 int lc_agent_start(struct lc_agent **out, struct lc_ssh *c,
 		   const struct lc_bundle *b, struct lc_err *err)
 {
@@ -201,6 +233,7 @@ int lc_agent_start(struct lc_agent **out, struct lc_ssh *c,
 	if (!a)
 		return lc_err_set(err, "out of memory");
 	a->c = c;
+	pthread_mutex_init(&a->mu, NULL);
 	lc_buf_init(&a->line, LC_AGENT_MAX_LINE + 1);
 	snprintf(cmd, sizeof(cmd), "exec %s/%s/lattice-agent serve", LC_AGENT_REMOTE_DIR,
 		 b->sha256);
@@ -257,6 +290,7 @@ void lc_agent_stop(struct lc_agent *a)
 	}
 	lc_chan_close(a->ch, NULL, &ignored);
 	lc_buf_release(&a->line);
+	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
 

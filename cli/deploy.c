@@ -46,6 +46,28 @@ unsigned lc_committee_max_down(unsigned n)
 	return n <= 1 ? n : (n - 1) / 2;
 }
 
+unsigned lc_committee_threshold(const struct lc_manifest *m, int role)
+{
+	if (role == LC_ROLE_UNSEAL_MEMBER)
+		return m->unseal.threshold.t;
+	if (role == LC_ROLE_OFFER_MEMBER)
+		return m->offer.threshold.t;
+	return 0;
+}
+
+unsigned lc_committee_batch(unsigned n, unsigned t)
+{
+	unsigned keep = n / 2 + 1;
+
+	if (n <= 1)
+		return n;
+	if (keep >= n)
+		return 0;
+	if (t >= n)
+		return 1;
+	return n - (t > keep ? t : keep);
+}
+
 static void sha256_hex(char out[65], const void *data, size_t len)
 {
 	unsigned char h[32];

@@ -48,6 +48,21 @@ unsigned lc_committee_size(const struct lc_manifest *m, int role);
  * budgets. */
 unsigned lc_committee_max_down(unsigned n);
 
+/* The DKG threshold t of role's committee in m (unseal's and offer's
+ * t-of-n), or 0 for a committee without one. */
+unsigned lc_committee_threshold(const struct lc_manifest *m, int role);
+
+/*
+ * How many members of a committee of n, of DKG threshold t (0: none), a
+ * rollout restarts at once: as many as leave both a majority (n / 2 + 1)
+ * and t up, n - max(n / 2 + 1, t).  At least one where n allows it: a
+ * committee of one (the aggregator, down while it restarts), and a
+ * threshold of every member (t = n, below its threshold while each member
+ * restarts, one at a time).  None for a committee of two: no member can go
+ * and leave a majority.
+ */
+unsigned lc_committee_batch(unsigned n, unsigned t);
+
 /*
  * What role needs on host (a manifest index) beside its program: the text
  * of env/<role>.env and its secret files, in the order up sends them.

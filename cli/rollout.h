@@ -1,4 +1,4 @@
-/* rollout.h - changing running committees safely: one member at a time, each back healthy before the next. */
+/* rollout.h - changing running committees safely: every committee at once, each in batches that keep its quorum up, each batch back healthy before the next. */
 #ifndef LC_ROLLOUT_H
 #define LC_ROLLOUT_H
 
@@ -49,15 +49,18 @@ int lc_unit_action(struct lc_agent *a, const struct lc_manifest *m, int role,
 		   const char *action, struct lc_err *err);
 
 /*
- * Whether taking role on host i down now keeps its committee safe: at
- * most a minority of the committee down at once, counting i.  A member
- * that is already unhealthy may always be restarted.  When not, err says
- * which members are down.
+ * Whether taking role on host i down now keeps its committee safe: its
+ * quorum up (lc_restart_keeps_quorum), counting i.  A member that is
+ * already unhealthy may always be restarted.  When not, err says which
+ * members are down.
  */
 int lc_committee_safe(struct lc_run *r, size_t i, int role, struct lc_err *err);
-/* Its rule: with down of a committee's n members down already (not
- * counting the one to restart), whether restarting one more leaves a
- * majority up.  A committee of one always may. */
+/* Its rule: with down of a committee's n members (DKG threshold t, 0 for
+ * none) down already, whether more members may go down now: at most
+ * lc_committee_batch(n, t) down at once.  A committee of one always may. */
+int lc_restart_keeps_quorum(unsigned n, unsigned t, unsigned down, unsigned more);
+/* The same for one more member of a committee without a threshold: a
+ * majority stays up (the rule of rendered disruption budgets). */
 int lc_restart_keeps_majority(unsigned n, unsigned down);
 
 /*
@@ -68,11 +71,17 @@ int lc_restart_keeps_majority(unsigned n, unsigned down);
 int lc_roll_member(struct lc_run *r, size_t i, struct lc_want_role *wr);
 
 /*
- * Restart every running member whose action is update or repair, in
- * pipeline order, one member of a committee at a time, each back healthy
- * before the next.  A member that does not come back stops the rollout:
- * its last log lines are printed, the rest is left untouched, and r->err
- * is set.  Stops after the current member on SIGINT.
+ * Restart every member whose action is update or repair (those not
+ * running first), every committee at once, each in batches: a committee
+ * of n, DKG threshold t, restarts at most lc_committee_batch(n, t) members
+ * at once, counting those already down, and each batch is back healthy
+ * before its next begins; at most -j restarts run at once overall.  Calls
+ * on one host's agent (members of several committees) take turns.  A
+ * member that does not come back stops its committee: its last log lines
+ * are printed and r->err is set (a later failure elsewhere is printed);
+ * the other committees finish the batch under way and stop, the members
+ * not restarted yet left as they are.  On SIGINT every committee stops
+ * after its batch under way.  -1 when any member was left to restart.
  */
 int lc_rollout(struct lc_run *r);
 

@@ -1,4 +1,4 @@
-/* up.c - what up and add-host do: from the manifest to a live lattice, resumable, one committee member at a time; and the plan of it. */
+/* up.c - what up and add-host do: from the manifest to a live lattice, resumable, committees rolled in batches that keep their quorum; and the plan of it. */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -856,7 +856,8 @@ int lc_up_run(struct lc_ctx *ctx, const char *new_host, int offline)
 			goto out;
 		}
 	}
-	/* Running members that changed: one at a time per committee. */
+	/* Running members that changed: every committee at once, each in
+	 * batches that keep its quorum up. */
 	if (lc_rollout(&r) || r.err.msg[0]) {
 		rc = lc_interrupted ? interrupted(&r, "the rollout") : lc_run_fail(&r);
 		goto out;

@@ -6,6 +6,21 @@ require_root "needs root (test hosts)"
 testhosts_up 7 2800 || { echo "cannot start test hosts"; exit 1; }
 lattice_dir
 
+# The restart records of the newest run in the journal, in order, as
+# inflight.awk reads them: "role host outcome".
+restarts() {
+	run=$(tail -n 1 "$W/state/$L/journal" | cut -d" " -f4- | jq -r .run) &&
+	cut -d" " -f4- "$W/state/$L/journal" |
+		jq -r --arg run "$run" "select(.run == \$run and .step == \"restart\") | \"\(.role) \(.host) \(.outcome)\""
+}
+
+# Watch role $1 on host $2 until killed: "time host state" lines, every
+# 20 ms (majority.awk reads them); the watcher's pid goes to watchers.
+watch_role() {
+	on_host $2 "while :; do s=\$(cat /run/lattice/$L/$1.status 2>/dev/null | tr -d \" \" | grep -o \"\\\"state\\\":\\\"[a-z]*\" | cut -d\\\" -f4); echo \$(date +%s%N) $2 \$s; sleep 0.02; done" >watch.$1.$2 2>/dev/null &
+	echo $! >>watchers
+}
+
 # pid of every role on every host: "host role pid" lines.
 pids() {
 	"$LATTICECTL" -m "$W/lattice.toml" --state-dir "$W/state" --ssh-config "$SSHCFG" \
@@ -166,36 +181,48 @@ test_expect_success 'an identity change is refused before anything is touched' '
 	pids >after && test_cmp before after
 '
 
-test_expect_success 'a binary update rolls one member at a time; a majority stays up throughout' '
+test_expect_success 'a binary update of two committees rolls them at once, each one member at a time; a majority of each stays up throughout' '
 	cp "$LC_BUILD/sim-organism" "$W/sim2" && printf "v2" >>"$W/sim2" &&
-	sed "s|^unseal-member = .*|unseal-member = \"$W/sim2\"|" "$W/lattice.toml" >"$W/v2.toml" &&
-	pids >before &&
-	for h in h1 h2 h3; do
-		on_host $h "while :; do s=\$(cat /run/lattice/$L/unseal-member.status 2>/dev/null | tr -d \" \" | grep -o \"\\\"state\\\":\\\"[a-z]*\" | cut -d\\\" -f4); echo \$(date +%s%N) $h \$s; sleep 0.02; done" >watch.$h 2>/dev/null &
-		echo $! >>watchers
-	done &&
+	sed "s|^unseal-member = .*|unseal-member = \"$W/sim2\"|; s|^tally-member = .*|tally-member = \"$W/sim2\"|" \
+		"$W/lattice.toml" >"$W/v2.toml" &&
+	pids >before && : >watchers &&
+	for h in h1 h2 h3; do watch_role unseal-member $h; done &&
+	for h in h4 h5 h6; do watch_role tally-member $h; done &&
 	sleep 0.5 &&
 	lc_in 0 -m v2.toml up --offline &&
 	sleep 0.3 && kill $(cat watchers) && wait 2>/dev/null
-	cat watch.h1 watch.h2 watch.h3 | sort -n >watch &&
-	awk -f "$REPO/tests/majority.awk" watch &&
-	grep -c "restarting unseal-member" err >n && test "$(cat n)" = 3 &&
-	for h in h1 h2 h3; do grep -q "$h.*[^p]$" watch.$h || exit 1; done &&
+	for r in unseal-member:h1:h2:h3 tally-member:h4:h5:h6; do
+		IFS=: && set -- $r && unset IFS &&
+		cat watch.$1.$2 watch.$1.$3 watch.$1.$4 | sort -n >watch &&
+		awk -f "$REPO/tests/majority.awk" watch &&
+		for h in $2 $3 $4; do grep -q "$h.*[^p]$" watch.$1.$h || exit 1; done &&
+		test "$(grep -c "restarting $1" err)" = 3 &&
+		grep -q "^rollout: $1: 3 of 3 members to restart, at most 1 at a time (2 of 3 stay up: a majority)$" err ||
+		exit 1
+	done &&
+	restarts | awk -f "$REPO/tests/inflight.awk" >inflight &&
+	grep -qx "committees 2" inflight && grep -qx "unseal-member 1" inflight &&
+	grep -qx "tally-member 1" inflight && grep -qx "open 0" inflight &&
 	pids >after && test "$(grep -c " up$" after)" = 19 &&
-	grep " unseal-member " before >old && grep " unseal-member " after >new && ! test_cmp old new >/dev/null &&
-	grep -v " unseal-member " before >old && grep -v " unseal-member " after >new && test_cmp old new
+	grep -E " (unseal|tally)-member " before >old && grep -E " (unseal|tally)-member " after >new &&
+	! test_cmp old new >/dev/null &&
+	grep -Ev " (unseal|tally)-member " before >old && grep -Ev " (unseal|tally)-member " after >new &&
+	test_cmp old new
 '
 
-test_expect_success 'a role that crash-loops after an update stops the rollout and shows its log' '
+test_expect_success 'a role that crash-loops after an update stops its rollout and shows its log; a committee rolling beside it stops safely' '
 	printf "#!/bin/sh\necho relay is broken >&2\nexit 1\n" >"$W/broken" && chmod 755 "$W/broken" &&
-	sed "s|^relay-member = .*|relay-member = \"$W/broken\"|; s|^unseal-member = .*|unseal-member = \"$W/sim2\"|" \
-		"$W/lattice.toml" >"$W/broken.toml" &&
+	sed "s|^relay-member = .*|relay-member = \"$W/broken\"|; s|^offer-member = .*|offer-member = \"$W/sim2\"|" \
+		"$W/v2.toml" >"$W/broken.toml" &&
 	pids >before &&
 	lc_in 1 -m broken.toml up --offline &&
 	grep -q "rollout stopped" err && grep -q "relay is broken" err &&
+	grep -q "^hint: the members not restarted yet were left as they are" err &&
 	grep -c "restarting relay-member" err >n && test "$(cat n)" = 1 &&
+	restarts | awk -f "$REPO/tests/inflight.awk" >inflight && grep -qx "open 0" inflight &&
 	pids >after &&
 	test "$(grep " relay-member " after | grep -c " up$")" = 2 &&
+	test "$(grep " offer-member " after | grep -c " up$")" = 3 &&
 	lc_in 0 -m v2.toml up --offline &&
 	pids >fixed && test "$(grep -c " up$" fixed)" = 19
 '
@@ -255,6 +282,26 @@ test_expect_success 'a host lock held by another operator fails that host only; 
 	grep -q "h3.*locked on this host by alice@laptop" err &&
 	lc_in 0 -m v2.toml --break-lock up --offline &&
 	grep -q "broke the lattice lock held by alice@laptop" err
+'
+
+test_expect_success 'a committee of five restarts two members at a time; three stay up throughout' '
+	sed "/^ssh = \"h[12]\"\$/{n;s/\]\$/, \"tally-member\"]/}" "$W/v2.toml" >"$W/m5.toml" &&
+	test "$(grep -c "tally-member\"\]\$" "$W/m5.toml")" = 5 &&
+	lc_in 0 -m m5.toml up --offline && grep -q "2 to install, 3 to update" err &&
+	restarts | awk -f "$REPO/tests/inflight.awk" >inflight && grep -qx "tally-member 2" inflight &&
+	cp "$LC_BUILD/sim-organism" "$W/sim5" && printf "v5" >>"$W/sim5" &&
+	sed "s|^tally-member = .*|tally-member = \"$W/sim5\"|" "$W/m5.toml" >"$W/m5b.toml" &&
+	: >watchers && for h in h1 h2 h4 h5 h6; do watch_role tally-member $h; done &&
+	sleep 0.5 &&
+	lc_in 0 -m m5b.toml up --offline &&
+	sleep 0.3 && kill $(cat watchers) && wait 2>/dev/null
+	cat watch.tally-member.* | sort -n >watch &&
+	awk -v max=2 -f "$REPO/tests/majority.awk" watch &&
+	grep -q "^rollout: tally-member: 5 of 5 members to restart, at most 2 at a time (3 of 5 stay up: a majority)$" err &&
+	test "$(grep -c "restarting tally-member" err)" = 5 &&
+	restarts | awk -f "$REPO/tests/inflight.awk" >inflight &&
+	grep -qx "tally-member 2" inflight && grep -qx "open 0" inflight &&
+	grep -q "^hosts up: 7 / 7$" out
 '
 
 test_done

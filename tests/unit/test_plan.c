@@ -1,4 +1,4 @@
-/* test_plan.c - what the plan decides for one role from what its host said and the journal, and the committee rule of a rolling restart. */
+/* test_plan.c - what the plan decides for one role from what its host said and the journal, and the committee rules of a rolling restart: majority, threshold, batch size. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,10 +171,62 @@ static void majority(void)
 		       "n %u, down %u: want %d", cases[i].n, cases[i].down, cases[i].ok);
 }
 
+/* The batch size of n = 1..33 with every threshold a manifest allows
+ * (none, and a majority up to n): a quorum stays up, and one more would
+ * break it; at least one where n allows it. */
+static void batches(void)
+{
+	static const struct { unsigned n, t, b; } cases[] = {
+		{ 1, 0, 1 },   /* the aggregator: down while it restarts */
+		{ 2, 0, 0 },   /* two: no member may go while both are up */
+		{ 3, 0, 1 }, { 3, 2, 1 }, { 3, 3, 1 },
+		{ 4, 0, 1 }, { 4, 3, 1 }, { 4, 4, 1 },
+		{ 5, 0, 2 }, { 5, 3, 2 }, { 5, 4, 1 }, { 5, 5, 1 },
+		{ 6, 0, 2 }, { 6, 4, 2 }, { 6, 5, 1 },
+		{ 7, 0, 3 }, { 7, 4, 3 }, { 7, 5, 2 }, { 7, 6, 1 }, { 7, 7, 1 },
+		{ 33, 0, 16 }, { 33, 17, 16 }, { 33, 20, 13 }, { 33, 32, 1 }, { 33, 33, 1 },
+	};
+	unsigned n, t, b, keep, down, more;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECKF(lc_committee_batch(cases[i].n, cases[i].t) == cases[i].b,
+		       "n %u, t %u: batch %u, want %u", cases[i].n, cases[i].t,
+		       lc_committee_batch(cases[i].n, cases[i].t), cases[i].b);
+	for (n = 1; n <= 33; n++)
+		for (t = 0; t <= n; t = t ? t + 1 : n / 2 + 1) {
+			b = lc_committee_batch(n, t);
+			keep = t > n / 2 + 1 ? t : n / 2 + 1;
+			/* Without a threshold: the majority rule of the budgets. */
+			if (!t)
+				CHECKF(b == lc_committee_max_down(n), "n %u: batch %u, budget %u", n,
+				       b, lc_committee_max_down(n));
+			if (n == 2) {
+				CHECKF(b == 0, "n 2, t %u: batch %u", t, b);
+				continue;
+			}
+			CHECKF(b >= 1, "n %u, t %u: no batch", n, t);
+			if (n == 1 || t == n) {
+				/* No quorum can be kept: one at a time. */
+				CHECKF(b == 1, "n %u, t %u: batch %u", n, t, b);
+			} else {
+				CHECKF(n - b >= keep, "n %u, t %u: batch %u leaves %u up", n, t, b, n - b);
+				CHECKF(n - b - 1 < keep, "n %u, t %u: batch %u is not the most", n, t, b);
+			}
+			/* The rollout's check agrees with the batch. */
+			for (down = 0; down <= n; down++)
+				for (more = 1; more + down <= n; more++)
+					CHECKF(lc_restart_keeps_quorum(n, t, down, more) ==
+					       (n == 1 || down + more <= b),
+					       "n %u, t %u: %u down, %u more", n, t, down, more);
+		}
+}
+
 void unit_main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	decisions();
 	majority();
+	batches();
 }
