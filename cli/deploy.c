@@ -68,6 +68,11 @@ unsigned lc_committee_batch(unsigned n, unsigned t)
 	return n - (t > keep ? t : keep);
 }
 
+unsigned lc_role_max_down(const struct lc_manifest *m, int role)
+{
+	return lc_committee_batch(lc_committee_size(m, role), lc_committee_threshold(m, role));
+}
+
 static void sha256_hex(char out[65], const void *data, size_t len)
 {
 	unsigned char h[32];

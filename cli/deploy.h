@@ -44,8 +44,7 @@ unsigned lc_committee_size(const struct lc_manifest *m, int role);
 
 /* How many of a committee of n members may be down at once and leave a
  * majority up: (n - 1) / 2; a committee of one (the aggregator) may always
- * restart its member: 1.  The rule of rollouts and of rendered disruption
- * budgets. */
+ * restart its member: 1.  lc_committee_batch with no threshold. */
 unsigned lc_committee_max_down(unsigned n);
 
 /* The DKG threshold t of role's committee in m (unseal's and offer's
@@ -62,6 +61,10 @@ unsigned lc_committee_threshold(const struct lc_manifest *m, int role);
  * and leave a majority.
  */
 unsigned lc_committee_batch(unsigned n, unsigned t);
+
+/* lc_committee_batch of role's committee in m: the most of its members a
+ * rollout or a rendered disruption budget lets be down at once. */
+unsigned lc_role_max_down(const struct lc_manifest *m, int role);
 
 /*
  * What role needs on host (a manifest index) beside its program: the text

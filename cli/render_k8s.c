@@ -47,7 +47,7 @@ static void role_labels(cJSON *labels, int role, const char *member)
 }
 
 /* A headless Service (the StatefulSets' serviceName) and a disruption
- * budget for the committee of role: at most lc_committee_max_down of its
+ * budget for the committee of role: at most lc_role_max_down of its
  * members evicted at once. */
 static void committee(cJSON *list, const struct lc_render *r, int role)
 {
@@ -70,7 +70,7 @@ static void committee(cJSON *list, const struct lc_render *r, int role)
 							    "annotations"),
 					"latticectl/committee-size", size);
 		spec = cJSON_AddObjectToObject(o, "spec");
-		cJSON_AddNumberToObject(spec, "maxUnavailable", lc_committee_max_down(n));
+		cJSON_AddNumberToObject(spec, "maxUnavailable", lc_role_max_down(r->m, role));
 		cJSON_AddObjectToObject(spec, "selector");
 		cJSON_AddItemToObject(cJSON_GetObjectItem(spec, "selector"), "matchLabels",
 				      selector(r, role, NULL));
@@ -136,7 +136,7 @@ static void member(cJSON *list, cJSON *secrets, const struct lc_render *r,
 	role_labels(labels, mb->role, mb->member);
 	snprintf(note, sizeof(note), "OnDelete: delete one pod of this committee at a time "
 		 "and wait until it is Ready again; at most %u of its %u members may be down "
-		 "at once", lc_committee_max_down(n), n);
+		 "at once", lc_role_max_down(r->m, mb->role), n);
 	cJSON_AddStringToObject(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "metadata"),
 						    "annotations"),
 				"latticectl/rollout", note);

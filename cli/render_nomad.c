@@ -38,7 +38,7 @@ static void meta(cJSON *o, const struct lc_render *r, const struct lc_render_mem
 	cJSON_AddStringToObject(o, "host", r->m->hosts[mb->host].ssh);
 	snprintf(v, sizeof(v), "%u", n);
 	cJSON_AddStringToObject(o, "committee_size", v);
-	snprintf(v, sizeof(v), "%u", lc_committee_max_down(n));
+	snprintf(v, sizeof(v), "%u", lc_role_max_down(r->m, mb->role));
 	cJSON_AddStringToObject(o, "committee_max_down", v);
 	if (lc_roles[mb->role].tdx != LC_TDX_NO)
 		cJSON_AddStringToObject(o, "tdx", "simulate");
