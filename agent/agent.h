@@ -149,6 +149,11 @@ int ag_tmp_commit(struct ag_tmp *t, unsigned mode, struct lc_err *err);
 void ag_tmp_abort(struct ag_tmp *t);
 int ag_write_at(const struct ag_dir *dir, const char *name, const void *data,
 		size_t len, unsigned mode, struct lc_err *err);
+/* name in dir, never through a symlink: 1 with *st when it exists, 0
+ * when it does not, or a negative code (a symlink there is refused). */
+struct stat;
+int ag_stat_at(const struct ag_dir *dir, const char *name, struct stat *st,
+	       struct lc_err *err);
 /* sha256 and size of an open regular file. */
 int ag_hash_fd(int fd, unsigned char out[32], uint64_t *size, struct lc_err *err);
 /* Remove name in dir and, for a directory, all below it, never following

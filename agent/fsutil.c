@@ -141,6 +141,21 @@ int ag_write_at(const struct ag_dir *dir, const char *name, const void *data,
 	return ag_tmp_commit(&t, mode, err);
 }
 
+int ag_stat_at(const struct ag_dir *dir, const char *name, struct stat *st,
+	       struct lc_err *err)
+{
+	if (fstatat(dir->fd, name, st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return lc_err_set(err, "cannot stat '%s/%s': %s", dir->path, name,
+				  strerror(errno));
+	}
+	if (S_ISLNK(st->st_mode))
+		return lc_err_setc(err, AG_E_BAD, "refusing '%s/%s': it is a symlink",
+				   dir->path, name);
+	return 1;
+}
+
 int ag_hash_fd(int fd, unsigned char out[32], uint64_t *size, struct lc_err *err)
 {
 	if (lc_sha256_fd(fd, out, size)) {

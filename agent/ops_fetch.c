@@ -43,15 +43,8 @@ static int have_file(const struct ag_dir *d, const char *lattice, const char *na
 	struct stat st;
 	int fd, rc;
 
-	if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return lc_err_set(err, "cannot stat '%s/%s': %s", d->path, name,
-				  strerror(errno));
-	}
-	if (S_ISLNK(st.st_mode))
-		return lc_err_setc(err, AG_E_BAD, "refusing '%s/%s': it is a symlink",
-				   d->path, name);
+	if ((rc = ag_stat_at(d, name, &st, err)) <= 0)
+		return rc;
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != mode ||
 	    st.st_uid != geteuid() || st.st_gid != getegid())
 		return 0;

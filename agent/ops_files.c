@@ -127,15 +127,8 @@ static int already_there(const struct ag_dir *d, const char *lattice, int area,
 	uint64_t got;
 	int fd, rc;
 
-	if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return lc_err_set(err, "cannot stat '%s/%s': %s", d->path, name,
-				  strerror(errno));
-	}
-	if (S_ISLNK(st.st_mode))
-		return lc_err_setc(err, AG_E_BAD, "refusing '%s/%s': it is a symlink",
-				   d->path, name);
+	if ((rc = ag_stat_at(d, name, &st, err)) <= 0)
+		return rc;
 	if (!S_ISREG(st.st_mode))
 		return lc_err_set(err, "'%s/%s' is not a regular file", d->path, name);
 	if ((uint64_t)st.st_size != size || (st.st_mode & 07777) != mode ||

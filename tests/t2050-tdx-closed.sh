@@ -127,17 +127,19 @@ test_expect_success 'no ceremony, no transcript, no secret; the journal records 
 	test "$(grep -c "\"step\":\"tdx\".*\"detail\":\"no TDX for " "$W/state/$L/journal")" = 4
 '
 
-test_expect_success '--json: the same as data, a failed tdx event per TDX host and a summary event' '
+test_expect_success '--json: the same as data, a failed tdx event per TDX host, a summary event, then done with ok false' '
 	lc_in 1 --json up --offline &&
 	while read -r line; do printf "%s\n" "$line" | jq -e . >/dev/null || exit 1; done <out &&
 	jq -r "select(.event == \"host\" and .step == \"tdx\" and .ok == false) | .host" out | sort >got &&
 	printf "h1\nh2\nh3\nh4\n" >want && test_cmp want got &&
 	jq -se "map(select(.event == \"host\" and .step == \"tdx\" and .host == \"h1\")) |
 		length == 1 and (.[0].error | test(\"unseal-member, atelier-member need it\"))" out &&
-	tail -n 1 out | jq -e ".event == \"tdx\" and .ok == false and .tdx_hosts == 4 and
+	tail -n 2 out | head -n 1 | jq -e ".event == \"tdx\" and .ok == false and .tdx_hosts == 4 and
 		.no_tdx == [\"h1\", \"h2\", \"h3\", \"h4\"] and .unreachable == [] and
 		(.error | endswith(\"nothing was installed\")) and (.hint | test(\"simulate\"))" &&
-	jq -se "map(select(.event == \"done\")) == []" out &&
+	tail -n 1 out | jq -e ".event == \"done\" and .ok == false and .exit == 1 and
+		(.error | endswith(\"nothing was installed\")) and (.hint | test(\"simulate\"))" &&
+	jq -se "map(select(.event == \"done\")) | length == 1" out &&
 	nothing_installed && nothing_made
 '
 
