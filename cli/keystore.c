@@ -1,4 +1,4 @@
-/* keystore.c - an atelier member's BLS key kept as an EIP-2335 keystore and its password file in the secrets store: made once, checked on every load. */
+/* keystore.c - an atelier member's BLS key kept as an EIP-2335 keystore and its password file in the secrets store: made once, checked on every load (decrypted again only when either file changed). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,14 +102,45 @@ out:
 	return rc;
 }
 
+/* The hex sha256 of a keystore's text and its password, one after the
+ * other with a NUL between: what an "opened" record holds. */
+static void pair_digest(char out[65], const char *json, const char *password)
+{
+	crypto_hash_sha256_state h;
+	unsigned char d[32];
+
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, (const unsigned char *)json, strlen(json) + 1);
+	crypto_hash_sha256_update(&h, (const unsigned char *)password, strlen(password));
+	crypto_hash_sha256_final(&h, d);
+	lc_hex_encode(out, d, sizeof(d));
+}
+
+/* Whether the record opened_rel says this very pair opened to the key. */
+static int opened_before(struct lc_secrets *s, const char *opened_rel, const char *digest)
+{
+	struct lc_buf rec;
+	struct lc_err err;
+	int same;
+
+	lc_err_clear(&err);
+	lc_buf_init(&rec, LC_BUF_NOMAX);
+	same = lc_secret_exists(s, opened_rel, &err) == 1 &&
+	       !lc_secrets_get_public(s, opened_rel, &rec, 256, &err) &&
+	       rec.len == 65 && !memcmp(rec.ptr, digest, 64) && rec.ptr[64] == '\n';
+	lc_buf_release(&rec);
+	return same;
+}
+
 /* A keystore that is there must fit the key (and, given the password,
- * open to it); the remedy is named once here. */
+ * open to it, unless opened_rel records that this pair did); the
+ * remedy is named once here. */
 static int check_keystore(struct lc_secrets *s, const char *rel,
 			  const uint8_t sk[LC_BLS_SK_LEN],
 			  const uint8_t pk[LC_BLS_PK_LEN], const char *path,
-			  const char *password, struct lc_err *err)
+			  const char *password, const char *opened_rel, struct lc_err *err)
 {
-	char name[4400];
+	char name[4400], digest[66];
 	struct lc_buf json;
 	int rc = -1;
 
@@ -117,10 +148,24 @@ static int check_keystore(struct lc_secrets *s, const char *rel,
 	lc_buf_init(&json, LC_BUF_NOMAX);
 	if (lc_secrets_get_public(s, rel, &json, KEYSTORE_MAX, err))
 		goto out;
-	if (check_fields(json.ptr, name, pk, path, err) ||
-	    (password && check_opens(json.ptr, name, password, sk, err))) {
+	if (check_fields(json.ptr, name, pk, path, err)) {
 		hint_remake(err, s->path);
 		goto out;
+	}
+	if (password) {
+		pair_digest(digest, json.ptr, password);
+		if (!opened_before(s, opened_rel, digest)) {
+			if (check_opens(json.ptr, name, password, sk, err)) {
+				hint_remake(err, s->path);
+				goto out;
+			}
+			/* Best effort: a record that cannot be written only
+			 * means the next run checks again. */
+			digest[64] = '\n';
+			if (lc_secret_exists(s, opened_rel, err) == 0)
+				(void)lc_secrets_put_public(s, opened_rel, digest, 65, err);
+			lc_err_clear(err);
+		}
 	}
 	rc = 0;
 out:
@@ -134,20 +179,21 @@ int lc_keystore_ensure(struct lc_secrets *s, const char *hostid,
 		       int create, unsigned *created, unsigned *reused,
 		       struct lc_err *err)
 {
-	char rel[300], pwrel[300];
+	char rel[300], pwrel[300], oprel[300];
 	uint8_t *pw = NULL;
 	char *pwtext = NULL;
 	int have_ks, have_pw, pw_made = 0, ks_there, rc = -1;
 
 	snprintf(rel, sizeof(rel), LC_KEYSTORE_REL, hostid);
 	snprintf(pwrel, sizeof(pwrel), LC_KEYSTORE_PASSWORD_REL, hostid);
+	snprintf(oprel, sizeof(oprel), LC_KEYSTORE_OPENED_REL, hostid);
 	if ((have_ks = lc_secret_exists(s, rel, err)) < 0 ||
 	    (have_pw = lc_secret_exists(s, pwrel, err)) < 0)
 		return -1;
 	if (!create) {
 		if (!have_ks || !have_pw)
 			return 1;
-		if (check_keystore(s, rel, sk, pk, path, NULL, err))
+		if (check_keystore(s, rel, sk, pk, path, NULL, NULL, err))
 			return -1;
 		*reused += 2;
 		return 0;
@@ -175,7 +221,7 @@ int lc_keystore_ensure(struct lc_secrets *s, const char *hostid,
 	if (ks_there < 0)
 		goto out;
 	*(ks_there ? reused : created) += 1;
-	if (check_keystore(s, rel, sk, pk, path, pwtext, err))
+	if (check_keystore(s, rel, sk, pk, path, pwtext, oprel, err))
 		goto out;
 	rc = 0;
 out:

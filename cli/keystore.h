@@ -12,6 +12,9 @@
 /* Their names in the store, from the member's host file name. */
 #define LC_KEYSTORE_REL "bls/%s.keystore.json"
 #define LC_KEYSTORE_PASSWORD_REL "bls/%s.password"
+/* A public record: the sha256 of the keystore and password that last
+ * opened to the key, so that an unchanged pair is not decrypted again. */
+#define LC_KEYSTORE_OPENED_REL "bls/%s.keystore.opened"
 
 /*
  * The keystores use PBKDF2-HMAC-SHA256 with EIP-2335's c = 262144, not
@@ -30,7 +33,10 @@
  * like any other; that text without its newline is the password, and
  * EIP-2335's normalisation drops the newline anyway), then the keystore
  * (mode 0400, never replaced); then the keystore is opened with the
- * password and must give sk back.  A keystore whose password file is
+ * password and must give sk back.  That check is recorded (the pair's
+ * sha256 in bls/<hostid>.keystore.opened, written once) and not made
+ * again while both files stay as they were: the KDF costs about 60 ms a
+ * keystore here, and far more under a sanitizer.  A keystore whose password file is
  * missing is an error (nothing is made).
  *
  * Without create nothing is written and nothing decrypted: an existing

@@ -38,7 +38,8 @@ test_expect_success 'gen-config makes every secret with strict modes' '
 	test $(ls secrets/$L/admission | wc -l) -eq 6 &&
 	test $(ls secrets/$L/peers | wc -l) -eq 19 &&
 	test -f secrets/$L/bls/master.seed &&
-	test $(ls secrets/$L/bls | wc -l) -eq 10 &&
+	test $(ls secrets/$L/bls | wc -l) -eq 13 &&
+	test $(ls secrets/$L/bls/*.keystore.opened | wc -l) -eq 3 &&
 	test $(ls secrets/$L/tally | wc -l) -eq 3 &&
 	test ! -e secrets/$L/dkg &&
 	jq -e ".t == 2 and .n == 3 and (.qualified|length) == 3" state/$L/dkg/unseal.json &&

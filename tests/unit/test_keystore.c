@@ -273,6 +273,40 @@ void unit_main(int argc, char **argv)
 			CHECK(opens_to_published(&id, &id.members[k]));
 	lc_identity_release(&id);
 
+	/* A pair that opened is recorded (0400), and not decrypted again
+	 * while it stays the same; another password file for h1 does not
+	 * match the record, is tried, and is refused. */
+	CHECK(mode_of(LC_KEYSTORE_OPENED_REL, "h1") == 0400);
+	CHECK(said(load_identity(&id, m, 1, &err), &err));
+	lc_identity_release(&id);
+	{
+		char path[256], keep[128] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/secrets/ks.test/bls/h1.password", dir);
+		if ((f = fopen(path, "r"))) {
+			CHECK(fgets(keep, sizeof(keep), f) != NULL);
+			fclose(f);
+		}
+		CHECK(strlen(keep) == 65);
+		CHECK(chmod(path, 0600) == 0);
+		if ((f = fopen(path, "w"))) {
+			fprintf(f, "%064d\n", 7);
+			fclose(f);
+		}
+		CHECK(load_identity(&id, m, 1, &err) == -1 &&
+		      strstr(err.msg, "does not open with its password file") &&
+		      strstr(err.hint, "made again for the same key"));
+		/* Its own password back: it matches the record again. */
+		if ((f = fopen(path, "w"))) {
+			fputs(keep, f);
+			fclose(f);
+		}
+		CHECK(chmod(path, 0400) == 0);
+		CHECK(said(load_identity(&id, m, 1, &err), &err));
+		lc_identity_release(&id);
+	}
+
 	/* A password that is not the keystore's is refused, with the remedy. */
 	remove_store_file(LC_KEYSTORE_PASSWORD_REL, "h3");
 	CHECK(load_identity(&id, m, 1, &err) == -1 && strstr(err.msg, "has no password file") &&
