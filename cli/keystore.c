@@ -125,8 +125,7 @@ static int opened_before(struct lc_secrets *s, const char *opened_rel, const cha
 
 	lc_err_clear(&err);
 	lc_buf_init(&rec, LC_BUF_NOMAX);
-	same = lc_secret_exists(s, opened_rel, &err) == 1 &&
-	       !lc_secrets_get_public(s, opened_rel, &rec, 256, &err) &&
+	same = !lc_secrets_get_public(s, opened_rel, &rec, 256, &err) &&
 	       rec.len == 65 && !memcmp(rec.ptr, digest, 64) && rec.ptr[64] == '\n';
 	lc_buf_release(&rec);
 	return same;
@@ -159,11 +158,11 @@ static int check_keystore(struct lc_secrets *s, const char *rel,
 				hint_remake(err, s->path);
 				goto out;
 			}
-			/* Best effort: a record that cannot be written only
+			/* Best effort: a record that cannot be written (or
+			 * an older one for other files, never replaced) only
 			 * means the next run checks again. */
 			digest[64] = '\n';
-			if (lc_secret_exists(s, opened_rel, err) == 0)
-				(void)lc_secrets_put_public(s, opened_rel, digest, 65, err);
+			(void)lc_secrets_put_public(s, opened_rel, digest, 65, err);
 			lc_err_clear(err);
 		}
 	}
