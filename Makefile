@@ -242,4 +242,8 @@ clean:
 .PHONY: all agent-bundle check bench fuzz install uninstall clean
 .SECONDARY:
 
--include $(shell find $(O) -path $(O)/testroot -prune -o -type f -name '*.d' -print 2>/dev/null)
+# The compiler's dependency files, named where objects are built: never a
+# search of $(O), which also holds the test hosts' root file system (whose
+# /etc/init.d and invoke-rc.d are no makefiles) while it is being made.
+-include $(wildcard $(O)/*.d $(O)/common/*.d $(O)/cli/*.d $(O)/agent/*.d \
+	$(O)/tests/*/*.d $(O)/tests/*/*/*.d $(O)/fuzz/*.d)
