@@ -110,6 +110,18 @@ once_per_run() {
 	fi
 }
 
+# test_once_per_run 'what it checks' 'commands' 'why': a test that runs no
+# C code of this build beyond what the script's other tests run (it checks
+# their output with other tools, or waits on timers): the sanitizer pass
+# skips it, with one "skip:" line saying why; the normal pass runs it.
+test_once_per_run() {
+	if [ "${LC_SANITIZED:-0}" = 1 ]; then
+		echo "skip: $(basename "$0" .sh): \"$1\": $3"
+		return 0
+	fi
+	test_expect_success "$1" "$2"
+}
+
 # Skip the rest of this script (one "skip:" line saying why) unless this
 # machine can run containerized test hosts with systemd as PID 1.
 require_systemd_hosts() {

@@ -115,6 +115,10 @@ test_expect_success 'every verb has its --json checked by some suite' '
 	done
 '
 
+# The completion scripts are made at build time by this build's
+# latticectl --json help, which the tests above run too.
+once_per_run "the completion tests run bash, zsh and make, no C code the tests above do not"
+
 test_expect_success 'make install puts the bash and zsh completion in Debian'"'"'s places' '
 	make -C "$REPO" O="$LC_BUILD" -o "$LATTICECTL" -o "$LC_BUILD/agent-bundle.sha256" \
 		-o "$LC_BUILD/completion/latticectl.bash" -o "$LC_BUILD/completion/_latticectl" \

@@ -216,14 +216,14 @@ kube_decodes() {
 if [ -z "$KUBECTL" ]; then
 	echo "skip: no kubectl (Debian: kubernetes-client); the structure is checked with jq above"
 else
-	test_expect_success 'k8s: kubectl decodes every object, and drops no field of the workloads' '
+	test_once_per_run 'k8s: kubectl decodes every object, and drops no field of the workloads' '
 		fresh local &&
 		lc_run 0 render k8s -m "$LOCAL" $IMG && kube_decodes out &&
 		rm -rf secrets state && fresh acme &&
 		lc_run 0 render k8s -m "$ACME" $IMG && kube_decodes out
-	'
+	' "kubectl checks output this build's render makes in the other tests"
 
-	test_expect_success 'k8s: the kubectl check catches a misspelt field, a wrong type, a foreign kind' '
+	test_once_per_run 'k8s: the kubectl check catches a misspelt field, a wrong type, a foreign kind' '
 		fresh local &&
 		lc_run 0 render k8s -m "$LOCAL" $IMG &&
 		jq "(.items[] | select(.kind == \"StatefulSet\") | .spec) |= (.updateStrategyy =
@@ -235,7 +235,7 @@ else
 		jq "(.items[] | select(.kind == \"ConfigMap\") | .kind) |= \"ConfigMapp\"" \
 			out >kind.json &&
 		! kube_decodes kind.json
-	'
+	' "kubectl checks output this build's render makes in the other tests"
 fi
 
 test_expect_success 'k8s -o DIR: the Secrets apart, 0600, in a 0700 directory' '
