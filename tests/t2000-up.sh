@@ -15,9 +15,10 @@ restarts() {
 }
 
 # Watch role $1 on host $2 until killed: "time host state" lines, every
-# 20 ms (majority.awk reads them); the watcher's pid goes to watchers.
+# 20 ms (tests/watch.bash; majority.awk reads them); the watcher's pid goes
+# to watchers.
 watch_role() {
-	on_host $2 "while :; do s=\$(cat /run/lattice/$L/$1.status 2>/dev/null | tr -d \" \" | grep -o \"\\\"state\\\":\\\"[a-z]*\" | cut -d\\\" -f4); echo \$(date +%s%N) $2 \$s; sleep 0.02; done" >watch.$1.$2 2>/dev/null &
+	on_host $2 bash -s -- "/run/lattice/$L/$1.status" $2 <"$REPO/tests/watch.bash" >watch.$1.$2 2>/dev/null &
 	echo $! >>watchers
 }
 
