@@ -41,11 +41,6 @@ unsigned lc_committee_size(const struct lc_manifest *m, int role)
 	return m->role_count[role];
 }
 
-unsigned lc_committee_max_down(unsigned n)
-{
-	return n <= 1 ? n : (n - 1) / 2;
-}
-
 unsigned lc_committee_threshold(const struct lc_manifest *m, int role)
 {
 	if (role == LC_ROLE_UNSEAL_MEMBER)

@@ -42,11 +42,6 @@ void lc_metric_name(char *out, size_t size, int role, const char *suffix);
  * that role; the zipnet aggregator is its own committee of one). */
 unsigned lc_committee_size(const struct lc_manifest *m, int role);
 
-/* How many of a committee of n members may be down at once and leave a
- * majority up: (n - 1) / 2; a committee of one (the aggregator) may always
- * restart its member: 1.  lc_committee_batch with no threshold. */
-unsigned lc_committee_max_down(unsigned n);
-
 /* The DKG threshold t of role's committee in m (unseal's and offer's
  * t-of-n), or 0 for a committee without one. */
 unsigned lc_committee_threshold(const struct lc_manifest *m, int role);

@@ -229,11 +229,6 @@ int lc_restart_keeps_quorum(unsigned n, unsigned t, unsigned down, unsigned more
 	return n == 1 || down + more <= lc_committee_batch(n, t);
 }
 
-int lc_restart_keeps_majority(unsigned n, unsigned down)
-{
-	return lc_restart_keeps_quorum(n, 0, down, 1);
-}
-
 /* The refusal to restart role on host i while down of its committee's n
  * members are down already (names says which and why). */
 static int refuse(struct lc_err *err, const struct lc_run *r, size_t i, int role,

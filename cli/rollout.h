@@ -59,9 +59,6 @@ int lc_committee_safe(struct lc_run *r, size_t i, int role, struct lc_err *err);
  * none) down already, whether more members may go down now: at most
  * lc_committee_batch(n, t) down at once.  A committee of one always may. */
 int lc_restart_keeps_quorum(unsigned n, unsigned t, unsigned down, unsigned more);
-/* The same for one more member of a committee without a threshold: a
- * majority stays up (the rule of rendered disruption budgets). */
-int lc_restart_keeps_majority(unsigned n, unsigned down);
 
 /*
  * Restart one member (role wr of host i) after checking its committee

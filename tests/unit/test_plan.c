@@ -167,7 +167,7 @@ static void majority(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		CHECKF(lc_restart_keeps_majority(cases[i].n, cases[i].down) == cases[i].ok,
+		CHECKF(lc_restart_keeps_quorum(cases[i].n, 0, cases[i].down, 1) == cases[i].ok,
 		       "n %u, down %u: want %d", cases[i].n, cases[i].down, cases[i].ok);
 }
 
@@ -197,10 +197,10 @@ static void batches(void)
 		for (t = 0; t <= n; t = t ? t + 1 : n / 2 + 1) {
 			b = lc_committee_batch(n, t);
 			keep = t > n / 2 + 1 ? t : n / 2 + 1;
-			/* Without a threshold: the majority rule of the budgets. */
+			/* Without a threshold: a majority stays up, (n - 1) / 2
+			 * down; the aggregator, a committee of one, restarts. */
 			if (!t)
-				CHECKF(b == lc_committee_max_down(n), "n %u: batch %u, budget %u", n,
-				       b, lc_committee_max_down(n));
+				CHECKF(b == (n <= 1 ? n : (n - 1) / 2), "n %u: batch %u", n, b);
 			if (n == 2) {
 				CHECKF(b == 0, "n 2, t %u: batch %u", t, b);
 				continue;

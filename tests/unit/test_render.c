@@ -62,15 +62,15 @@ static void budgets(void)
 {
 	unsigned n, k;
 
-	CHECK(lc_committee_max_down(1) == 1);
-	CHECK(lc_committee_max_down(3) == 1);
-	CHECK(lc_committee_max_down(4) == 1);
-	CHECK(lc_committee_max_down(5) == 2);
-	CHECK(lc_committee_max_down(7) == 3);
+	CHECK(lc_committee_batch(1, 0) == 1);
+	CHECK(lc_committee_batch(3, 0) == 1);
+	CHECK(lc_committee_batch(4, 0) == 1);
+	CHECK(lc_committee_batch(5, 0) == 2);
+	CHECK(lc_committee_batch(7, 0) == 3);
 	for (n = 3; n <= 33; n++) {
-		k = lc_committee_max_down(n);
+		k = lc_committee_batch(n, 0);
 		CHECKF(2 * k < n, "n %u: %u down is no minority", n, k);
-		CHECKF(lc_restart_keeps_majority(n, k - 1) && !lc_restart_keeps_majority(n, k),
+		CHECKF(lc_restart_keeps_quorum(n, 0, k - 1, 1) && !lc_restart_keeps_quorum(n, 0, k, 1),
 		       "n %u: the rollout's rule disagrees with a budget of %u", n, k);
 	}
 }
