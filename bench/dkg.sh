@@ -6,12 +6,8 @@
 #   bench/dkg.sh [N ...]      (default: 3 7 15 33; needs root)
 set -eu
 cd "$(dirname "$0")/.."
-O=${O:-build}
-L=$PWD/$O/latticectl
-W=$(mktemp -d "${TMPDIR:-/tmp}/lc-bench-dkg.XXXXXX")
-export LC_TESTHOSTS_DIR=$W/hosts LC_TESTHOSTS_PORT=${LC_TESTHOSTS_PORT:-2950}
-trap 'scripts/testhosts down >/dev/null 2>&1; rm -rf "$W"' EXIT INT TERM
-make -s "$O/latticectl" "$O/agent-bundle.sha256" >/dev/null
+. bench/lib.sh
+bench_setup dkg 2950 "$O/latticectl" "$O/agent-bundle.sha256"
 
 # A valid manifest over hosts h1..hN, unseal-member on every one of them.
 manifest() {

@@ -10,23 +10,15 @@
 # without the health wait) and the wall time.
 set -eu
 cd "$(dirname "$0")/.."
-O=${O:-build}
-REPO=$PWD
-L=$REPO/$O/latticectl
+. bench/lib.sh
 STUB=$REPO/$O/tests/tools/http-stub
-W=$(mktemp -d "${TMPDIR:-/tmp}/lc-bench-fetch.XXXXXX")
-export LC_TESTHOSTS_DIR=$W/hosts LC_TESTHOSTS_PORT=${LC_TESTHOSTS_PORT:-2960}
-stop_stubs() {
+bench_stop() {
 	for p in "$W"/stub*.pid; do
 		[ -s "$p" ] && kill "$(cat "$p")" 2>/dev/null
 		rm -f "$p"
 	done
 }
-trap 'stop_stubs; scripts/testhosts down >/dev/null 2>&1; rm -rf "$W"' EXIT INT TERM
-make -s "$O/latticectl" "$O/agent-bundle.sha256" "$O/sim-organism" "$O/tests/tools/http-stub" >/dev/null
-
-. bench/lib.sh
-EXTRA=${BENCH_EXTRA:-'"zipnet-server", "relay-member", "tally-member"'}
+bench_setup fetch 2960 "$O/latticectl" "$O/agent-bundle.sha256" "$O/sim-organism" "$O/tests/tools/http-stub"
 mkdir -p "$W/www"
 cp "$O/sim-organism" "$W/www/organism"
 head -c $((${BENCH_BIN_MB:-20} * 1048576)) /dev/zero >>"$W/www/organism"
@@ -78,7 +70,7 @@ printf '%-6s %-6s %-20s %-26s %-9s %-8s %s\n' hosts mode "program bytes sent" \
 	"SSH bytes out / in" deploy wall "fetched by hosts"
 for n in ${*:-33 100}; do
 	for mode in push fetch; do
-		stop_stubs
+		bench_stop
 		scripts/testhosts down >/dev/null 2>&1 || true
 		rm -rf "$W/hosts" "$W/state" "$W/secrets"
 		mkdir -m 700 "$W/secrets"
@@ -97,8 +89,8 @@ for n in ${*:-33 100}; do
 			stub laptop "$port"
 			flag=--push-binaries
 		fi
-		bench_manifest "$n" "$EXTRA" |
-			sed "s|\"$REPO/$O/sim-organism\"|{ url = \"http://127.0.0.1:$port/organism\", sha256 = \"$SHA\" }|" \
+		bench_manifest_with "$n" X |
+			sed "s|\"X\"|{ url = \"http://127.0.0.1:$port/organism\", sha256 = \"$SHA\" }|" \
 			>"$W/m.toml"
 		run_sampled up --offline $flag
 		grep -q "^hosts up: $n / $n" "$W/out" || { echo "up on $n hosts failed:"; cat "$W/err"; exit 1; }

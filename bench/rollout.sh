@@ -14,19 +14,11 @@
 # BENCH_EXTRA sets the roles of hosts past h7 as bench/up.sh does.
 set -eu
 cd "$(dirname "$0")/.."
-O=${O:-build}
-REPO=$PWD
-W=$(mktemp -d "${TMPDIR:-/tmp}/lc-bench-roll.XXXXXX")
-export LC_TESTHOSTS_DIR=$W/hosts LC_TESTHOSTS_PORT=${LC_TESTHOSTS_PORT:-2960}
-trap 'scripts/testhosts down >/dev/null 2>&1; rm -rf "$W"' EXIT INT TERM
-make -s "$O/latticectl" "$O/agent-bundle.sha256" "$O/sim-organism" >/dev/null
-
 . bench/lib.sh
-EXTRA=${BENCH_EXTRA:-'"zipnet-server", "relay-member", "tally-member"'}
+bench_setup roll 2960 "$O/latticectl" "$O/agent-bundle.sha256" "$O/sim-organism"
 # Every role runs $W/organism.$2 on hosts h1..h$1.
 manifest() {
-	bench_manifest "$1" "$EXTRA" |
-		sed "s|\"$REPO/$O/sim-organism\"|\"$W/organism.$2\"|"
+	bench_manifest_with "$1" "$W/organism.$2"
 }
 cp "$O/sim-organism" "$W/organism.0"
 

@@ -5,18 +5,13 @@
 #   bench/transport.sh [N ...]      (default: 7 33 100; needs root)
 set -eu
 cd "$(dirname "$0")/.."
-O=${O:-build}
-L=$PWD/$O/latticectl
-W=$(mktemp -d "${TMPDIR:-/tmp}/lc-bench-tr.XXXXXX")
-export LC_TESTHOSTS_DIR=$W/hosts LC_TESTHOSTS_PORT=${LC_TESTHOSTS_PORT:-2910}
-trap 'scripts/testhosts down >/dev/null 2>&1; rm -rf "$W"' EXIT INT TERM
-make -s "$O/latticectl" "$O/agent-bundle/lattice-agent" >/dev/null
+. bench/lib.sh
+bench_setup tr 2910 "$O/latticectl" "$O/agent-bundle/lattice-agent"
 head -c 20000000 /dev/urandom >"$W/bin20"
 head -c 100000000 /dev/urandom >"$W/bin100"
 echo "LATTICE_INSTANCE=bench.local.devnet" >"$W/env"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$W/secret"
 
-. bench/lib.sh
 # The lattice's name is the transport bench's own; extra hosts carry tally-member.
 manifest() {
 	bench_manifest "$1" '"tally-member"' | sed 's/^name = .*/name = "bench.local.devnet"/'

@@ -8,19 +8,10 @@
 # list body, default "zipnet-server", "relay-member", "tally-member").
 set -eu
 cd "$(dirname "$0")/.."
-O=${O:-build}
-REPO=$PWD
-L=$REPO/$O/latticectl
-W=$(mktemp -d "${TMPDIR:-/tmp}/lc-bench-up.XXXXXX")
-export LC_TESTHOSTS_DIR=$W/hosts LC_TESTHOSTS_PORT=${LC_TESTHOSTS_PORT:-2940}
-trap 'scripts/testhosts down >/dev/null 2>&1; rm -rf "$W"' EXIT INT TERM
-make -s "$O/latticectl" "$O/agent-bundle.sha256" "$O/sim-organism" >/dev/null
-
 . bench/lib.sh
-EXTRA=${BENCH_EXTRA:-'"zipnet-server", "relay-member", "tally-member"'}
+bench_setup up 2940 "$O/latticectl" "$O/agent-bundle.sha256" "$O/sim-organism"
 manifest() {
-	bench_manifest "$1" "$EXTRA" |
-		sed "s|\"$REPO/$O/sim-organism\"|\"$W/organism\"|"
+	bench_manifest_with "$1" "$W/organism"
 }
 cp "$O/sim-organism" "$W/organism"
 if [ -n "${BENCH_BIN_MB:-}" ]; then
