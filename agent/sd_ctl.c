@@ -81,29 +81,6 @@ static int unit_dir(struct ag_dir *d, struct lc_err *err)
 	return 0;
 }
 
-static const char *prop(const char *text, const char *key, char *out, size_t n);
-
-/* Whether systemd has unit name loaded from its file as it is now; if it
- * cannot say, no. */
-static int loaded_current(const char *name)
-{
-	char *show[] = { "systemctl", "show", (char *)name, "-p", "LoadState,NeedDaemonReload", NULL };
-	struct lc_err err = { 0 };
-	struct lc_buf out;
-	char v[32];
-	int ok;
-
-	lc_buf_init(&out, LC_BUF_NOMAX);
-	ok = !run(&out, show, &err) && out.ptr &&
-	     !strcmp(prop(out.ptr, "LoadState", v, sizeof(v)), "loaded") &&
-	     !strcmp(prop(out.ptr, "NeedDaemonReload", v, sizeof(v)), "no");
-	lc_buf_release(&out);
-	return ok;
-}
-
-/* Write the unit file if it differs, and have systemd load it: a reload
- * (every generator, every unit) only when systemd's copy is not current,
- * so an unchanged unit costs one systemctl show. */
 static int install(const char *lattice, const char *role, const char *name,
 		   const struct ag_unit *u, int *changed, struct lc_err *err)
 {
@@ -119,8 +96,7 @@ static int install(const char *lattice, const char *role, const char *name,
 	lc_err_clear(err);
 	if (*changed && (rc = ag_write_at(&d, name, text.ptr, text.len, 0644, err)))
 		goto out;
-	if (*changed || !loaded_current(name))
-		rc = systemctl("daemon-reload", NULL, NULL, err);
+	rc = systemctl("daemon-reload", NULL, NULL, err);
 out:
 	lc_buf_release(&text);
 	lc_buf_release(&old);
