@@ -112,7 +112,7 @@ once_per_run() {
 
 # test_once_per_run 'what it checks' 'commands' 'why': a test that runs no
 # C code of this build beyond what the script's other tests run (it checks
-# their output with other tools, or waits on timers): the sanitizer pass
+# their output with other tools): the sanitizer pass
 # skips it, with one "skip:" line saying why; the normal pass runs it.
 test_once_per_run() {
 	if [ "${LC_SANITIZED:-0}" = 1 ]; then
